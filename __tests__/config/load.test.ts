@@ -1,0 +1,103 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CONFIG_ENV_VAR, ConfigError, DEFAULT_CONFIG_FILE, loadMeshConfig, resolveMeshConfig } from '../../lib/config/load';
+import { DEFAULT_CONFIG } from '../../lib/config/mesh-config';
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-config-'));
+}
+
+describe('defaults', () => {
+  test('reproduce the demo with current pinned images', () => {
+    const config = resolveMeshConfig({});
+    expect(config.trustDomain).toBe('example.org');
+    expect(config.clusterName).toBe('demo-cluster');
+    expect(config.namespaces).toEqual({ spire: 'spire', istio: 'istio-system' });
+    expect(config.bookinfo.namespaces).toEqual(['default']);
+    expect(config.images).toEqual({
+      spireServer: 'ghcr.io/spiffe/spire-server:1.15.3',
+      spireAgent: 'ghcr.io/spiffe/spire-agent:1.15.3',
+      spiffeCsiDriver: 'ghcr.io/spiffe/spiffe-csi-driver:0.2.12',
+      csiNodeDriverRegistrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0',
+    });
+    expect(config.istio.version).toBe('1.30.3');
+    expect(config.bookinfo.images.productpageV1).toBe('registry.istio.io/release/examples-bookinfo-productpage-v1:1.20.3');
+  });
+
+  test('overrides replace single keys and keep the other defaults', () => {
+    const config = resolveMeshConfig({ trustDomain: 'corp.example', spire: { server: { caTtl: '24h' } } });
+    expect(config.trustDomain).toBe('corp.example');
+    expect(config.spire.server.caTtl).toBe('24h');
+    expect(config.spire.server.defaultX509SvidTtl).toBe(DEFAULT_CONFIG.spire.server.defaultX509SvidTtl);
+    expect(config.clusterName).toBe('demo-cluster');
+  });
+});
+
+describe('a bad configuration names the field, the value and the rule', () => {
+  test.each<[string, unknown, string]>([
+    ['uppercase trust domain', { trustDomain: 'Example.org' }, "trustDomain: 'Example.org' must be lowercase (SPIFFE ID spec, trust domain"],
+    ['trust domain with scheme', { trustDomain: 'spiffe://example.org' }, "trustDomain: 'spiffe://example.org' must not include a scheme"],
+    ['unknown top-level key', { trustdomain: 'example.org' }, 'trustdomain: unknown key (known keys here: trustDomain,'],
+    ['unknown nested key', { spire: { server: { svidTtl: '1h' } } }, 'spire.server.svidTtl: unknown key (known keys here: storageSize,'],
+    ['latest image tag', { images: { spireServer: 'ghcr.io/spiffe/spire-server:latest' } }, "images.spireServer: 'ghcr.io/spiffe/spire-server:latest' must not use the tag 'latest'"],
+    ['unpinned image', { images: { spireAgent: 'ghcr.io/spiffe/spire-agent' } }, 'images.spireAgent: \'ghcr.io/spiffe/spire-agent\' must be pinned'],
+    ['cluster name not DNS-1123', { clusterName: 'Demo_Cluster' }, "clusterName: 'Demo_Cluster' must be a DNS-1123 label"],
+    ['namespace not DNS-1123', { namespaces: { spire: 'spire.system' } }, "namespaces.spire: 'spire.system' must be a DNS-1123 label"],
+    ['same namespace twice', { namespaces: { istio: 'spire' } }, "namespaces.istio: 'spire' must differ from namespaces.spire"],
+    ['wrong type', { istio: { nativeSidecars: 'yes' } }, "istio.nativeSidecars: 'yes' must be a boolean"],
+    ['not a mapping', { spire: ['server'] }, 'spire: ["server"] must be a mapping of keys to values'],
+    ['alpha Istio', { istio: { version: '1.14.0-alpha.0' } }, "istio.version: '1.14.0-alpha.0' must be a released version X.Y.Z"],
+    ['SVID outlives CA', { spire: { server: { defaultX509SvidTtl: '2h' } } }, "spire.server.defaultX509SvidTtl: '2h' must be shorter than spire.server.caTtl (1h)"],
+    ['bad log level', { spire: { agent: { logLevel: 'TRACE' } } }, "spire.agent.logLevel: 'TRACE' must be one of 'DEBUG', 'INFO', 'WARN', 'ERROR'"],
+    ['bad PVC size', { spire: { server: { storageSize: '1 GB' } } }, "spire.server.storageSize: '1 GB' must be a Kubernetes quantity"],
+    ['bookinfo in SPIRE namespace', { bookinfo: { namespaces: ['spire'] } }, "bookinfo.namespaces[0]: 'spire' must not be SPIRE's or Istio's namespace"],
+    ['bookinfo namespace twice', { bookinfo: { namespaces: ['team-a', 'team-a'] } }, "bookinfo.namespaces: 'team-a' is listed twice"],
+    ['no bookinfo namespace', { bookinfo: { namespaces: [] } }, 'bookinfo.namespaces: [] must list at least one namespace'],
+  ])('%s', (_name, overrides, message) => {
+    expect(() => resolveMeshConfig(overrides)).toThrow(ConfigError);
+    expect(() => resolveMeshConfig(overrides)).toThrow(message);
+  });
+
+  test('every problem is reported at once', () => {
+    const error = (() => {
+      try {
+        resolveMeshConfig({ trustDomain: 'Bad', clusterName: 'Bad', extra: 1 });
+      } catch (err) {
+        return err as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(error.problems).toHaveLength(3);
+  });
+});
+
+describe('loadMeshConfig', () => {
+  test(`reads ${DEFAULT_CONFIG_FILE} from the working directory when present`, () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, DEFAULT_CONFIG_FILE), 'trustDomain: corp.example\n');
+    expect(loadMeshConfig({ cwd: dir, env: {} }).trustDomain).toBe('corp.example');
+  });
+
+  test('uses the defaults when no file exists', () => {
+    expect(loadMeshConfig({ cwd: tempDir(), env: {} })).toEqual(DEFAULT_CONFIG);
+  });
+
+  test(`reads the JSON or YAML file named by ${CONFIG_ENV_VAR}`, () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'mesh.json'), JSON.stringify({ clusterName: 'prod-eu' }));
+    expect(loadMeshConfig({ cwd: dir, env: { [CONFIG_ENV_VAR]: 'mesh.json' } }).clusterName).toBe('prod-eu');
+  });
+
+  test(`fails when ${CONFIG_ENV_VAR} names a missing file`, () => {
+    expect(() => loadMeshConfig({ cwd: tempDir(), env: { [CONFIG_ENV_VAR]: 'nope.yaml' } })).toThrow(
+      `${CONFIG_ENV_VAR} names 'nope.yaml', which does not exist`,
+    );
+  });
+
+  test('reports a YAML syntax error and a duplicate key with the file name', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, DEFAULT_CONFIG_FILE), 'trustDomain: a\ntrustDomain: b\n');
+    expect(() => loadMeshConfig({ cwd: dir, env: {} })).toThrow(/invalid configuration \(spire-mesh.config.yaml\):\n {2}- cannot parse/);
+  });
+});

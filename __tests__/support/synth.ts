@@ -1,0 +1,34 @@
+import { resolveMeshConfig } from '../../lib/config/load';
+import { MeshConfig } from '../../lib/config/mesh-config';
+import { buildMesh, Mesh } from '../../lib/mesh';
+import { Manifest } from './schema';
+
+/** A mesh built in memory from config overrides, with each chart's objects as JSON. */
+export interface SynthesizedMesh {
+  readonly mesh: Mesh;
+  readonly config: MeshConfig;
+  /** Objects by chart id, in output order. */
+  readonly charts: ReadonlyMap<string, readonly Manifest[]>;
+  /** Every object of every chart, in apply order. */
+  readonly all: readonly Manifest[];
+}
+
+/** Builds the mesh from the defaults merged with `overrides` (a partial config, as a user's file would hold). */
+export function synthesize(overrides: unknown = {}): SynthesizedMesh {
+  const config = resolveMeshConfig(overrides);
+  const mesh = buildMesh(config, { outdir: '/nonexistent/never-written' });
+  const charts = new Map<string, Manifest[]>();
+  for (const chart of mesh.charts) charts.set(chart.node.id, chart.toJson() as Manifest[]);
+  return { mesh, config, charts, all: [...charts.values()].flat() };
+}
+
+/** Finds one object by kind and name (and namespace, when given); throws naming what is missing. */
+export function find(manifests: readonly Manifest[], kind: string, name: string, namespace?: string): Manifest & Record<string, any> {
+  const found = manifests.filter(
+    (m) => m.kind === kind && m.metadata.name === name && (namespace === undefined || m.metadata.namespace === namespace),
+  );
+  if (found.length !== 1) {
+    throw new Error(`expected one ${kind} '${name}'${namespace ? ` in '${namespace}'` : ''}, found ${found.length}`);
+  }
+  return found[0] as Manifest & Record<string, any>;
+}

@@ -1,0 +1,82 @@
+import {
+  checkDns1123Label,
+  checkDuration,
+  checkImage,
+  checkPort,
+  checkQuantity,
+  checkReleaseVersion,
+  checkTrustDomain,
+  durationSeconds,
+} from '../lib/validation';
+
+describe('checkTrustDomain', () => {
+  test.each(['example.org', 'prod_1.example-corp.io', 'td'])('accepts %s', (td) => {
+    expect(checkTrustDomain('trustDomain', td)).toBe(td);
+  });
+  test.each([
+    ['Example.org', /trustDomain: 'Example.org' must be lowercase \(SPIFFE ID spec, trust domain/],
+    ['spiffe://example.org', /must not include a scheme/],
+    ['example.org:8443', /must not include a port/],
+    ['example.org/ns', /must not include a path/],
+    ['exa mple.org', /has a character that is not allowed/],
+    ['', /must not be empty/],
+  ])('refuses %j', (td, message) => {
+    expect(() => checkTrustDomain('trustDomain', td)).toThrow(message);
+  });
+});
+
+describe('checkDns1123Label', () => {
+  test.each(['spire', 'a', 'team-1', 'x'.repeat(63)])('accepts %s', (name) => {
+    expect(checkDns1123Label('n', name)).toBe(name);
+  });
+  test.each(['Spire', '-spire', 'spire-', 'spi_re', 'spire.io', '', 'x'.repeat(64)])('refuses %j', (name) => {
+    expect(() => checkDns1123Label('namespaces.spire', name)).toThrow(/namespaces.spire: .* must be a DNS-1123 label/);
+  });
+});
+
+describe('checkImage', () => {
+  test.each([
+    'ghcr.io/spiffe/spire-server:1.15.3',
+    'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0',
+    'localhost:5000/spire-agent:dev-1',
+    `ghcr.io/spiffe/spire-agent@sha256:${'a'.repeat(64)}`,
+    `ghcr.io/spiffe/spire-agent:1.15.3@sha256:${'0'.repeat(64)}`,
+  ])('accepts %s', (image) => {
+    expect(checkImage('images.x', image)).toBe(image);
+  });
+  test.each([
+    ['ghcr.io/spiffe/spire-server:latest', /images.x: 'ghcr.io\/spiffe\/spire-server:latest' must not use the tag 'latest'/],
+    ['ghcr.io/spiffe/spire-server', /must be pinned with a tag or an @sha256: digest/],
+    ['spire-server:1.15.3', /must name its registry/],
+    ['ghcr.io/Spiffe/spire-server:1.0', /must be an image reference/],
+    ['ghcr.io/spiffe/spire-server@sha256:abc', /must be an image reference/],
+  ])('refuses %j', (image, message) => {
+    expect(() => checkImage('images.x', image)).toThrow(message);
+  });
+});
+
+test('checkPort refuses 0, 65536 and fractions, naming the field', () => {
+  expect(checkPort('port', 8081)).toBe(8081);
+  for (const bad of [0, 65536, 80.5, -1]) {
+    expect(() => checkPort('spec.port', bad)).toThrow(`spec.port: ${bad} must be an integer port between 1 and 65535`);
+  }
+});
+
+test('checkDuration accepts Go durations and durationSeconds adds their parts', () => {
+  expect(checkDuration('ttl', '1h30m')).toBe('1h30m');
+  expect(durationSeconds('1h30m')).toBe(5400);
+  expect(durationSeconds('10m')).toBe(600);
+  for (const bad of ['1 h', '10', 'forever', '0s', '-1h']) {
+    expect(() => checkDuration('ttl', bad)).toThrow(/must be a positive Go duration/);
+  }
+});
+
+test('checkQuantity accepts Kubernetes quantities only', () => {
+  expect(checkQuantity('size', '1Gi')).toBe('1Gi');
+  expect(() => checkQuantity('size', '1 GB')).toThrow(/size: '1 GB' must be a Kubernetes quantity/);
+});
+
+test('checkReleaseVersion refuses pre-releases such as the demo istioctl 1.14.0-alpha.0', () => {
+  expect(checkReleaseVersion('istio.version', '1.30.3')).toBe('1.30.3');
+  expect(() => checkReleaseVersion('istio.version', '1.14.0-alpha.0')).toThrow(/no pre-release/);
+});

@@ -1,0 +1,161 @@
+/**
+ * The one typed configuration every manifest is derived from. Its defaults reproduce the
+ * original demo (trust domain `example.org`, cluster `demo-cluster`, bookinfo in
+ * `default`) with current, pinned images. Users override any value with a YAML or JSON
+ * file (see `load.ts`); nothing here needs editing.
+ */
+
+/** Container images, each pinned by tag or digest. */
+export interface ImagesConfig {
+  /** @default 'ghcr.io/spiffe/spire-server:1.15.3' */
+  readonly spireServer: string;
+  /** @default 'ghcr.io/spiffe/spire-agent:1.15.3' */
+  readonly spireAgent: string;
+  /** @default 'ghcr.io/spiffe/spiffe-csi-driver:0.2.12' */
+  readonly spiffeCsiDriver: string;
+  /** @default 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0' */
+  readonly csiNodeDriverRegistrar: string;
+}
+
+/** The SPIRE server's settings. @see https://spiffe.io/docs/latest/deploying/spire_server/ */
+export interface SpireServerConfig {
+  /** Size of the PVC holding the datastore and CA keys. @default '1Gi' */
+  readonly storageSize: string;
+  /** Key type of the server's signing CA. @default 'rsa-2048' */
+  readonly caKeyType: 'rsa-2048' | 'rsa-4096' | 'ec-p256' | 'ec-p384';
+  /** Lifetime of the server's signing CA. @default '1h' */
+  readonly caTtl: string;
+  /** Default lifetime of X.509 SVIDs (the demo's `default_svid_ttl`). @default '10m' */
+  readonly defaultX509SvidTtl: string;
+  /** @default 'INFO' */
+  readonly logLevel: LogLevel;
+  /** Subject of the CA certificate. @default { country: 'US', organization: 'SPIFFE' } */
+  readonly caSubject: {
+    readonly country: string;
+    readonly organization: string;
+  };
+}
+
+/** The SPIRE agent's settings. @see https://spiffe.io/docs/latest/deploying/spire_agent/ */
+export interface SpireAgentConfig {
+  /** @default 'INFO' */
+  readonly logLevel: LogLevel;
+  /**
+   * Skip verification of the kubelet's serving certificate in the k8s workload attestor.
+   * kind and many local clusters serve the kubelet with a self-signed certificate.
+   * @default true
+   */
+  readonly skipKubeletVerification: boolean;
+}
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** Istio install settings. @see https://istio.io/latest/docs/ops/integrations/spire/ */
+export interface IstioConfig {
+  /** The Istio release installed by `istioctl install`; must match your istioctl. @default '1.30.3' */
+  readonly version: string;
+  /** Registry and repository prefix of the Istio images. @default 'docker.io/istio' */
+  readonly hub: string;
+  /**
+   * Inject `istio-proxy` as a Kubernetes native sidecar (an init container with
+   * restartPolicy Always). Istio ≥1.27 defaults to it on Kubernetes ≥1.33; setting it
+   * explicitly makes the SPIRE template patch the right container on any cluster.
+   * @default true
+   */
+  readonly nativeSidecars: boolean;
+  /** The `istio-ingressgateway` with SPIRE's socket mounted. */
+  readonly ingressGateway: {
+    /** @default true */
+    readonly enabled: boolean;
+  };
+}
+
+/** bookinfo, the demo workload. */
+export interface BookinfoConfig {
+  /** Namespaces to deploy a copy of bookinfo into, each with its own identities. @default ['default'] */
+  readonly namespaces: readonly string[];
+  /** One image per bookinfo Deployment. */
+  readonly images: {
+    /** @default 'registry.istio.io/release/examples-bookinfo-details-v1:1.20.3' */
+    readonly detailsV1: string;
+    /** @default 'registry.istio.io/release/examples-bookinfo-ratings-v1:1.20.3' */
+    readonly ratingsV1: string;
+    /** @default 'registry.istio.io/release/examples-bookinfo-reviews-v1:1.20.3' */
+    readonly reviewsV1: string;
+    /** @default 'registry.istio.io/release/examples-bookinfo-reviews-v2:1.20.3' */
+    readonly reviewsV2: string;
+    /** @default 'registry.istio.io/release/examples-bookinfo-reviews-v3:1.20.3' */
+    readonly reviewsV3: string;
+    /** @default 'registry.istio.io/release/examples-bookinfo-productpage-v1:1.20.3' */
+    readonly productpageV1: string;
+  };
+}
+
+export interface MeshConfig {
+  /** The SPIFFE trust domain of every identity, shared by SPIRE and Istio. @default 'example.org' */
+  readonly trustDomain: string;
+  /** The cluster name SPIRE's k8s_psat node attestation uses. @default 'demo-cluster' */
+  readonly clusterName: string;
+  readonly namespaces: {
+    /** @default 'spire' */
+    readonly spire: string;
+    /** Istio's root namespace. @default 'istio-system' */
+    readonly istio: string;
+  };
+  readonly images: ImagesConfig;
+  readonly spire: {
+    readonly server: SpireServerConfig;
+    readonly agent: SpireAgentConfig;
+  };
+  readonly istio: IstioConfig;
+  readonly bookinfo: BookinfoConfig;
+}
+
+const BOOKINFO_IMAGE = (name: string) => `registry.istio.io/release/examples-bookinfo-${name}:1.20.3`;
+
+/** The defaults: the one place they live. */
+export const DEFAULT_CONFIG: MeshConfig = {
+  trustDomain: 'example.org',
+  clusterName: 'demo-cluster',
+  namespaces: {
+    spire: 'spire',
+    istio: 'istio-system',
+  },
+  images: {
+    spireServer: 'ghcr.io/spiffe/spire-server:1.15.3',
+    spireAgent: 'ghcr.io/spiffe/spire-agent:1.15.3',
+    spiffeCsiDriver: 'ghcr.io/spiffe/spiffe-csi-driver:0.2.12',
+    csiNodeDriverRegistrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0',
+  },
+  spire: {
+    server: {
+      storageSize: '1Gi',
+      caKeyType: 'rsa-2048',
+      caTtl: '1h',
+      defaultX509SvidTtl: '10m',
+      logLevel: 'INFO',
+      caSubject: { country: 'US', organization: 'SPIFFE' },
+    },
+    agent: {
+      logLevel: 'INFO',
+      skipKubeletVerification: true,
+    },
+  },
+  istio: {
+    version: '1.30.3',
+    hub: 'docker.io/istio',
+    nativeSidecars: true,
+    ingressGateway: { enabled: true },
+  },
+  bookinfo: {
+    namespaces: ['default'],
+    images: {
+      detailsV1: BOOKINFO_IMAGE('details-v1'),
+      ratingsV1: BOOKINFO_IMAGE('ratings-v1'),
+      reviewsV1: BOOKINFO_IMAGE('reviews-v1'),
+      reviewsV2: BOOKINFO_IMAGE('reviews-v2'),
+      reviewsV3: BOOKINFO_IMAGE('reviews-v3'),
+      productpageV1: BOOKINFO_IMAGE('productpage-v1'),
+    },
+  },
+};

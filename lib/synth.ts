@@ -1,0 +1,83 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Names } from 'cdk8s';
+import { ApplyTool, MeshChart } from './core/mesh-chart';
+import { ISTIOCTL_SUBDIR, Mesh } from './mesh';
+
+/** Where the index of the output lives, relative to the output directory (a subdirectory, so `kubectl apply -f dist/` skips it). */
+export const INDEX_FILE = path.join('meta', 'index.json');
+
+/** One object of a step, enough for a tool to wait on it or delete it. */
+export interface IndexObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+/** One apply step of the mesh: a file and the tool that applies it. */
+export interface IndexStep {
+  readonly chart: string;
+  readonly description: string;
+  /** Relative to the output directory. */
+  readonly file: string;
+  readonly tool: ApplyTool;
+  /** The Argo CD sync wave of every object in the file. */
+  readonly wave: number;
+  readonly objects: readonly IndexObject[];
+}
+
+/** What synth wrote, in apply order: read by the operator CLI instead of hard-coding names. */
+export interface MeshIndex {
+  readonly steps: readonly IndexStep[];
+}
+
+/** The file cdk8s writes a chart to, relative to the output directory. */
+function chartFile(chart: MeshChart, indexInApp: number, chartsInApp: number): string {
+  const base = Names.toDnsLabel(chart);
+  const name = chartsInApp > 1 ? `${indexInApp.toString().padStart(4, '0')}-${base}` : base;
+  const dir = chart.tool === 'istioctl' ? ISTIOCTL_SUBDIR : '';
+  return path.posix.join(dir, `${name}.k8s.yaml`);
+}
+
+/** Describes the synthesized output of a mesh; pure, so tests can read it without writing files. */
+export function meshIndex(mesh: Mesh): MeshIndex {
+  const steps = mesh.charts.map((chart, wave) => {
+    const sameTool = mesh.charts.filter((c) => c.tool === chart.tool);
+    const objects = chart.allObjects.map((obj) => ({
+      apiVersion: obj.apiVersion,
+      kind: obj.kind,
+      ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+      name: obj.name,
+    }));
+    return {
+      chart: chart.node.id,
+      description: chart.description,
+      file: chartFile(chart, sameTool.indexOf(chart), sameTool.length),
+      tool: chart.tool,
+      wave,
+      objects,
+    };
+  });
+  return { steps };
+}
+
+/**
+ * Writes every chart of the mesh and the index to the Apps' output directory. Validation
+ * of the whole tree runs before the first file is written.
+ */
+export function synthMesh(mesh: Mesh): MeshIndex {
+  mesh.app.synthYaml();
+  mesh.istioctlApp.synthYaml();
+  mesh.app.synth();
+  mesh.istioctlApp.synth();
+  const index = meshIndex(mesh);
+  for (const step of index.steps) {
+    const file = path.join(mesh.app.outdir, step.file);
+    if (!fs.existsSync(file)) throw new Error(`internal: chart '${step.chart}' was expected at ${file}`);
+  }
+  const indexPath = path.join(mesh.app.outdir, INDEX_FILE);
+  fs.mkdirSync(path.dirname(indexPath), { recursive: true });
+  fs.writeFileSync(indexPath, `${JSON.stringify(index, null, 2)}\n`);
+  return index;
+}

@@ -1,0 +1,165 @@
+/**
+ * Input rules shared by the configuration loader and the constructs. Each check throws a
+ * {@link ValidationError} that names the field, shows the bad value and states the rule,
+ * so a mistake surfaces at synth time and never as a failing pod.
+ */
+
+/** A value broke a rule. `field` is the config path or construct prop that held it. */
+export class ValidationError extends Error {
+  constructor(
+    public readonly field: string,
+    public readonly value: unknown,
+    public readonly rule: string,
+  ) {
+    super(`${field}: ${show(value)} ${rule}`);
+    this.name = 'ValidationError';
+  }
+}
+
+/** Renders a value for an error message: strings quoted, everything else as JSON. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  return JSON.stringify(value) ?? String(value);
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * A Kubernetes DNS-1123 label: namespaces, Service names, cluster names.
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names
+ */
+export function checkDns1123Label(field: string, value: string): string {
+  if (value.length === 0 || value.length > 63 || !DNS1123_LABEL.test(value)) {
+    throw new ValidationError(
+      field,
+      value,
+      'must be a DNS-1123 label: at most 63 characters, lowercase letters, digits and "-", starting and ending with a letter or digit',
+    );
+  }
+  return value;
+}
+
+/**
+ * A Kubernetes DNS-1123 subdomain: names of most objects (ServiceAccounts, ConfigMaps, Jobs).
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names
+ */
+export function checkDns1123Subdomain(field: string, value: string): string {
+  if (value.length === 0 || value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
+    throw new ValidationError(
+      field,
+      value,
+      'must be a DNS-1123 subdomain: at most 253 characters, lowercase letters, digits, "-" and ".", each part starting and ending with a letter or digit',
+    );
+  }
+  return value;
+}
+
+/**
+ * A SPIFFE trust domain name: the host part of a SPIFFE ID, nothing else.
+ * @see https://github.com/spiffe/spiffe/blob/main/standards/SPIFFE-ID.md#21-trust-domain
+ */
+export function checkTrustDomain(field: string, value: string): string {
+  const rule = (why: string) =>
+    new ValidationError(field, value, `${why} (SPIFFE ID spec, trust domain: lowercase letters, digits, ".", "-" and "_" only)`);
+  if (value.length === 0) throw rule('must not be empty');
+  if (value.includes('://')) throw rule('must not include a scheme such as spiffe://');
+  if (value.includes(':')) throw rule('must not include a port');
+  if (value.includes('/')) throw rule('must not include a path');
+  if (/[A-Z]/.test(value)) throw rule('must be lowercase');
+  if (!/^[a-z0-9._-]+$/.test(value)) throw rule('has a character that is not allowed');
+  if (value.length > 255) throw rule('must be at most 255 characters');
+  return value;
+}
+
+/** A TCP/UDP port number. */
+export function checkPort(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new ValidationError(field, value, 'must be an integer port between 1 and 65535');
+  }
+  return value;
+}
+
+// The distribution reference grammar (github.com/distribution/reference), anchored.
+const IMAGE_NAME_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
+const IMAGE_DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?';
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:(${IMAGE_DOMAIN})/)?(${IMAGE_NAME_COMPONENT}(?:/${IMAGE_NAME_COMPONENT})*)` +
+    '(?::([\\w][\\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$',
+);
+
+/**
+ * A pinned container image: `registry/repository:tag` and/or `@sha256:<digest>`. A tag
+ * alone must not be `latest`, which is not a version and makes synth output lie.
+ */
+export function checkImage(field: string, value: string): string {
+  const match = IMAGE_REFERENCE.exec(value);
+  if (!match) {
+    throw new ValidationError(field, value, 'must be an image reference of the form registry/repository:tag or registry/repository@sha256:<64 hex digits>');
+  }
+  const [, domain, , tag, digest] = match;
+  if (!domain || !(domain.includes('.') || domain.includes(':') || domain === 'localhost')) {
+    throw new ValidationError(field, value, 'must name its registry (e.g. ghcr.io/…, docker.io/…) so the pull source is explicit');
+  }
+  if (!tag && !digest) {
+    throw new ValidationError(field, value, 'must be pinned with a tag or an @sha256: digest');
+  }
+  if (tag === 'latest' && !digest) {
+    throw new ValidationError(field, value, "must not use the tag 'latest': pin a version or a digest");
+  }
+  return value;
+}
+
+/** A Go duration as SPIRE parses it, e.g. `1h`, `10m`, `1h30m`. */
+export function checkDuration(field: string, value: string): string {
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value) || /^0+([a-zµ]+)$/.test(value)) {
+    throw new ValidationError(field, value, 'must be a positive Go duration such as "10m", "1h" or "1h30m"');
+  }
+  return value;
+}
+
+/** A Go duration in seconds, for comparing TTLs. */
+export function durationSeconds(value: string): number {
+  const units: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  let total = 0;
+  for (const [, amount, unit] of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) {
+    total += Number(amount) * units[unit];
+  }
+  return total;
+}
+
+/**
+ * A Kubernetes resource quantity, e.g. `1Gi`, `500Mi`.
+ * @see https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
+ */
+export function checkQuantity(field: string, value: string): string {
+  if (!/^([0-9]+(\.[0-9]+)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/.test(value)) {
+    throw new ValidationError(field, value, 'must be a Kubernetes quantity such as "1Gi" or "500Mi"');
+  }
+  return value;
+}
+
+/** One of a fixed set of values. */
+export function checkOneOf<T extends string>(field: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ValidationError(field, value, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
+  }
+  return value as T;
+}
+
+/** A released semantic version `X.Y.Z`: no pre-release or build suffix (no alpha builds). */
+export function checkReleaseVersion(field: string, value: string): string {
+  if (!/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/.test(value)) {
+    throw new ValidationError(field, value, 'must be a released version X.Y.Z (no pre-release such as -alpha.0)');
+  }
+  return value;
+}
+
+/** Checks that no two items share a key; names the first duplicate. */
+export function checkUnique(field: string, values: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const value of values) {
+    if (seen.has(value)) throw new ValidationError(field, value, 'is listed twice: each must be unique');
+    seen.add(value);
+  }
+}

@@ -1,0 +1,13 @@
+import { ConfigError, loadMeshConfig } from './lib/config/load';
+import { buildMesh } from './lib/mesh';
+import { synthMesh } from './lib/synth';
+
+// Only wiring lives here: tests import lib/, never this file (it would write dist/).
+try {
+  const config = loadMeshConfig();
+  synthMesh(buildMesh(config, { outdir: process.env.CDK8S_OUTDIR ?? 'dist' }));
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(`spire-mesh: ${err.message}`);
+  process.exitCode = 1;
+}
