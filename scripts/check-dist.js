@@ -18,7 +18,7 @@ function listFiles(dir, base = dir) {
 const root = path.resolve(__dirname, '..');
 const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-dist-'));
 try {
-  execFileSync(process.execPath, [require.resolve('tsx/cli'), 'main.ts'], {
+  execFileSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
     cwd: root,
     env: { ...process.env, CDK8S_OUTDIR: fresh },
     stdio: ['ignore', 'inherit', 'inherit'],
