@@ -4,6 +4,7 @@ import {
   checkImage,
   checkPort,
   checkQuantity,
+  checkImageHub,
   checkReleaseVersion,
   checkTrustDomain,
   durationSeconds,
@@ -79,4 +80,11 @@ test('checkQuantity accepts Kubernetes quantities only', () => {
 test('checkReleaseVersion refuses pre-releases such as the demo istioctl 1.14.0-alpha.0', () => {
   expect(checkReleaseVersion('istio.version', '1.30.3')).toBe('1.30.3');
   expect(() => checkReleaseVersion('istio.version', '1.14.0-alpha.0')).toThrow(/no pre-release/);
+});
+
+test('checkImageHub accepts a registry prefix and refuses a tag or a bare name', () => {
+  expect(checkImageHub('istio.hub', 'docker.io/istio')).toBe('docker.io/istio');
+  expect(checkImageHub('istio.hub', 'localhost:5000/mirror/istio')).toBe('localhost:5000/mirror/istio');
+  expect(() => checkImageHub('istio.hub', 'docker.io/istio:1.30.3')).toThrow(/istio.hub: 'docker.io\/istio:1.30.3' must be a registry and repository prefix/);
+  expect(() => checkImageHub('istio.hub', 'istio')).toThrow(/must be a registry and repository prefix/);
 });

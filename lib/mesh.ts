@@ -2,6 +2,8 @@ import { App } from 'cdk8s';
 import { MeshConfig } from './config/mesh-config';
 import { MeshChart, SYNC_WAVE_ANNOTATION } from './core/mesh-chart';
 import { MeshNamespaces } from './core/namespaces';
+import { Istio } from './istio/istio';
+import { MeshPeerAuthentication } from './istio/peer-authentication';
 
 /** The istioctl-applied charts go here, below the output directory, so `kubectl apply -f dist/` (not recursive) skips them. */
 export const ISTIOCTL_SUBDIR = 'istioctl';
@@ -16,6 +18,10 @@ export interface Mesh {
   /** All charts, of both Apps, in apply order. */
   readonly charts: readonly MeshChart[];
   readonly namespaces: MeshNamespaces;
+  /** The Istio install (IstioOperator, SPIRE injection template, ingress gateway), applied with istioctl. */
+  readonly istio: Istio;
+  /** Mesh-wide STRICT mTLS, applied once Istio (and its CRDs) is installed. */
+  readonly meshPolicy: MeshPeerAuthentication;
 }
 
 export interface BuildMeshOptions {
@@ -43,8 +49,20 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   const namespacesChart = ordered(new MeshChart(app, 'namespaces', { description: 'namespaces of SPIRE, Istio and the workloads' }));
   const namespaces = new MeshNamespaces(namespacesChart, 'namespaces', config);
 
+  const istioChart = ordered(
+    new MeshChart(istioctlApp, 'istio-operator', { description: 'Istio with SPIRE socket mounts (istioctl install -f)', tool: 'istioctl' }),
+  );
+  const istio = new Istio(istioChart, 'istio', {
+    config,
+    namespace: namespaces.istio,
+    // MERGE: replace with spire.csiDriver
+    csi: { driverName: 'csi.spiffe.io', socketFileName: 'socket' },
+  });
+  const policyChart = ordered(new MeshChart(app, 'mesh-policy', { description: 'mesh-wide STRICT mutual TLS' }));
+  const meshPolicy = new MeshPeerAuthentication(policyChart, 'peer-authentication', { operator: istio.operator });
+
   charts.forEach((chart, wave) => {
     for (const obj of chart.allObjects) obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(wave));
   });
-  return { config, app, istioctlApp, charts, namespaces };
+  return { config, app, istioctlApp, charts, namespaces, istio, meshPolicy };
 }

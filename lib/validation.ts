@@ -163,3 +163,11 @@ export function checkUnique(field: string, values: readonly string[]): void {
     seen.add(value);
   }
 }
+
+/** A registry and repository prefix for images, without a tag (Istio's `hub`), e.g. `docker.io/istio`. */
+export function checkImageHub(field: string, value: string): string {
+  if (!/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+$/.test(value)) {
+    throw new ValidationError(field, value, 'must be a registry and repository prefix such as docker.io/istio, without a tag');
+  }
+  return value;
+}

@@ -48,6 +48,7 @@ describe('a bad configuration names the field, the value and the rule', () => {
     ['wrong type', { istio: { nativeSidecars: 'yes' } }, "istio.nativeSidecars: 'yes' must be a boolean"],
     ['not a mapping', { spire: ['server'] }, 'spire: ["server"] must be a mapping of keys to values'],
     ['alpha Istio', { istio: { version: '1.14.0-alpha.0' } }, "istio.version: '1.14.0-alpha.0' must be a released version X.Y.Z"],
+    ['Istio hub with a tag', { istio: { hub: 'docker.io/istio:1.30.3' } }, "istio.hub: 'docker.io/istio:1.30.3' must be a registry and repository prefix"],
     ['SVID outlives CA', { spire: { server: { defaultX509SvidTtl: '2h' } } }, "spire.server.defaultX509SvidTtl: '2h' must be shorter than spire.server.caTtl (1h)"],
     ['bad log level', { spire: { agent: { logLevel: 'TRACE' } } }, "spire.agent.logLevel: 'TRACE' must be one of 'DEBUG', 'INFO', 'WARN', 'ERROR'"],
     ['bad PVC size', { spire: { server: { storageSize: '1 GB' } } }, "spire.server.storageSize: '1 GB' must be a Kubernetes quantity"],

@@ -5,6 +5,7 @@ import {
   checkDns1123Label,
   checkDuration,
   checkImage,
+  checkImageHub,
   checkOneOf,
   checkQuantity,
   checkReleaseVersion,
@@ -168,11 +169,7 @@ function validate(c: MeshConfig, problems: string[]): void {
   }
 
   check(() => checkReleaseVersion('istio.version', c.istio.version));
-  check(() => {
-    if (!/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+$/.test(c.istio.hub)) {
-      throw new ValidationError('istio.hub', c.istio.hub, 'must be a registry and repository prefix such as docker.io/istio, without a tag');
-    }
-  });
+  check(() => checkImageHub('istio.hub', c.istio.hub));
 
   const bookinfo = c.bookinfo;
   check(() => {
