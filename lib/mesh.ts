@@ -1,4 +1,6 @@
 import { App } from 'cdk8s';
+import { Bookinfo } from './bookinfo/bookinfo';
+import { BookinfoRouting } from './bookinfo/routing';
 import { MeshConfig } from './config/mesh-config';
 import { MeshChart, SYNC_WAVE_ANNOTATION } from './core/mesh-chart';
 import { MeshNamespaces } from './core/namespaces';
@@ -22,6 +24,8 @@ export interface Mesh {
   readonly istio: Istio;
   /** Mesh-wide STRICT mTLS, applied once Istio (and its CRDs) is installed. */
   readonly meshPolicy: MeshPeerAuthentication;
+  /** One bookinfo copy per `bookinfo.namespaces` entry, in that order. */
+  readonly bookinfo: readonly Bookinfo[];
 }
 
 export interface BuildMeshOptions {
@@ -33,36 +37,58 @@ export interface BuildMeshOptions {
  * Builds the whole mesh from one validated config: the charts, in apply order, each
  * depending on the one before (so output files are numbered) and every object annotated
  * with the Argo CD sync wave of its chart.
+ *
+ * Charts are created first, in apply order, and filled afterwards in the order the
+ * constructs need each other (registration, applied early, reads the identities of
+ * workloads applied last).
  */
 export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): Mesh {
   const outdir = options.outdir ?? 'dist';
   const app = new App({ outdir });
   const istioctlApp = new App({ outdir: `${outdir}/${ISTIOCTL_SUBDIR}` });
   const charts: MeshChart[] = [];
-  const ordered = <T extends MeshChart>(chart: T): T => {
+  const ordered = (scope: App, id: string, description: string, tool: 'kubectl' | 'istioctl' = 'kubectl'): MeshChart => {
+    const chart = new MeshChart(scope, id, { description, tool });
     const previous = charts.filter((c) => c.tool === chart.tool).pop();
     if (previous) chart.addDependency(previous);
     charts.push(chart);
     return chart;
   };
 
-  const namespacesChart = ordered(new MeshChart(app, 'namespaces', { description: 'namespaces of SPIRE, Istio and the workloads' }));
-  const namespaces = new MeshNamespaces(namespacesChart, 'namespaces', config);
-
-  const istioChart = ordered(
-    new MeshChart(istioctlApp, 'istio-operator', { description: 'Istio with SPIRE socket mounts (istioctl install -f)', tool: 'istioctl' }),
+  const namespacesChart = ordered(app, 'namespaces', 'namespaces of SPIRE, Istio and the workloads');
+  const istioChart = ordered(istioctlApp, 'istio-operator', 'Istio with SPIRE socket mounts (istioctl install -f)', 'istioctl');
+  const policyChart = ordered(app, 'mesh-policy', 'mesh-wide STRICT mutual TLS');
+  const bookinfoCharts = config.bookinfo.namespaces.map((namespace) =>
+    ordered(app, `bookinfo-${namespace}`, `bookinfo, its Gateways and routes in namespace ${namespace}`),
   );
+
+  const namespaces = new MeshNamespaces(namespacesChart, 'namespaces', config);
   const istio = new Istio(istioChart, 'istio', {
     config,
     namespace: namespaces.istio,
     // MERGE: replace with spire.csiDriver
     csi: { driverName: 'csi.spiffe.io', socketFileName: 'socket' },
   });
-  const policyChart = ordered(new MeshChart(app, 'mesh-policy', { description: 'mesh-wide STRICT mutual TLS' }));
   const meshPolicy = new MeshPeerAuthentication(policyChart, 'peer-authentication', { operator: istio.operator });
+  const bookinfo = config.bookinfo.namespaces.map((namespace, i) => {
+    const chart = bookinfoCharts[i];
+    const copy = new Bookinfo(chart, 'bookinfo', {
+      namespace,
+      trustDomain: config.trustDomain,
+      injection: istio.injection,
+      images: config.bookinfo.images,
+    });
+    // Copies share the ingress gateway: the first answers any host (the demo's localhost URL), the others only their own.
+    new BookinfoRouting(chart, 'routing', {
+      productpage: copy.productpage,
+      gateway: istio.ingressGateway,
+      hosts: [i === 0 ? '*' : `${namespace}.bookinfo.local`],
+    });
+    return copy;
+  });
 
   charts.forEach((chart, wave) => {
     for (const obj of chart.allObjects) obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(wave));
   });
-  return { config, app, istioctlApp, charts, namespaces, istio, meshPolicy };
+  return { config, app, istioctlApp, charts, namespaces, istio, meshPolicy, bookinfo };
 }

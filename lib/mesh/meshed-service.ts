@@ -1,0 +1,258 @@
+import { Construct } from 'constructs';
+import * as kplus from 'cdk8s-plus-25';
+import { k8s } from 'cdk8s-plus-25';
+import { WorkloadIdentity, workloadIdentity } from '../identity';
+import { ISidecarInjection } from '../istio/interfaces';
+import {
+  checkDns1123Label,
+  checkDns1123Subdomain,
+  checkImage,
+  checkOneOf,
+  checkPort,
+  checkQuantity,
+  checkUnique,
+  ValidationError,
+} from '../validation';
+
+/**
+ * Protocols Istio recognises from a Service port's name; the port is named after its protocol.
+ * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+ */
+export type MeshProtocol = 'http' | 'http2' | 'grpc' | 'tcp';
+const PROTOCOLS: readonly MeshProtocol[] = ['http', 'http2', 'grpc', 'tcp'];
+
+/** One version of a meshed service: a Deployment `<name>-<version>` running `image`. */
+export interface MeshedServiceVersion {
+  /** The `version` label and the Deployment name's suffix, e.g. `v1`; a DNS-1123 label. */
+  readonly name: string;
+  /** The app image, pinned by tag or digest. */
+  readonly image: string;
+  /** @default 1 */
+  readonly replicas?: number;
+}
+
+/** CPU and memory of the app container (the injected proxy sets its own). */
+export interface MeshedServiceResources {
+  /** @default '50m' */
+  readonly cpuRequest?: string;
+  /** @default '64Mi' */
+  readonly memoryRequest?: string;
+  /** @default '256Mi' */
+  readonly memoryLimit?: string;
+}
+
+export interface MeshedServiceProps {
+  /** The app: Service name, `app` label and container name; a DNS-1123 label. */
+  readonly name: string;
+  readonly namespace: string;
+  /** The port the app listens on; the Service exposes the same number. */
+  readonly port: number;
+  /**
+   * The protocol on `port`; it names the Service and container port so Istio picks it.
+   * @default 'http'
+   */
+  readonly protocol?: MeshProtocol;
+  /** At least one version, each with a distinct name. */
+  readonly versions: readonly MeshedServiceVersion[];
+  /** How pods ask the Istio install for a sidecar: annotations and labels put on every pod template. */
+  readonly injection: ISidecarInjection;
+  /** The SPIFFE trust domain of the service's identity. */
+  readonly trustDomain: string;
+  /**
+   * The service account every version runs as, and so the SPIFFE ID's `sa` part.
+   * @default - the service name
+   */
+  readonly serviceAccountName?: string;
+  /** @default {} */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Absolute paths the app writes to; each gets its own emptyDir.
+   * @default []
+   */
+  readonly scratchDirs?: readonly string[];
+  /**
+   * Mount the image read-only. Leave it off for apps that write outside `scratchDirs`.
+   * @default true
+   */
+  readonly readOnlyRootFilesystem?: boolean;
+  /** @default 1000 */
+  readonly runAsUser?: number;
+  /**
+   * @default - the image's group
+   */
+  readonly runAsGroup?: number;
+  /**
+   * An HTTP path on `port` answering 200 when the app is healthy; enables startup,
+   * readiness and liveness probes. Istio rewrites HTTP probes to its agent, so they
+   * work under STRICT mTLS.
+   * @default - no probes
+   */
+  readonly healthPath?: string;
+  /** @default - see {@link MeshedServiceResources} */
+  readonly resources?: MeshedServiceResources;
+}
+
+/**
+ * A workload in the mesh, declared once: one Service, one ServiceAccount and one
+ * Deployment per version, every pod labelled `app`/`version`, requesting the injection
+ * templates and selected for injection, and the SPIFFE identity its pods receive.
+ *
+ * ```ts
+ * new MeshedService(chart, 'echo', {
+ *   name: 'echo', namespace: 'team-a', port: 8080, trustDomain, injection,
+ *   versions: [{ name: 'v1', image: 'docker.io/ealen/echo-server:0.9.2' }],
+ * });
+ * ```
+ */
+export class MeshedService extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly port: number;
+  /** The Service and container port name, which is the protocol. */
+  public readonly portName: MeshProtocol;
+  /** The labels the Service selects: every version's pods, nothing else. */
+  public readonly selector: Readonly<Record<string, string>>;
+  public readonly service: kplus.Service;
+  public readonly serviceAccount: kplus.ServiceAccount;
+  /** One Deployment per version, keyed by version name. */
+  public readonly deployments: ReadonlyMap<string, k8s.KubeDeployment>;
+  /** The SPIFFE identity of every pod of the service, for the registration construct. */
+  public readonly identity: WorkloadIdentity;
+
+  constructor(scope: Construct, id: string, props: MeshedServiceProps) {
+    super(scope, id);
+    this.name = checkDns1123Label('MeshedService.name', props.name);
+    const field = (prop: string) => `MeshedService(${this.name}).${prop}`;
+    this.namespace = checkDns1123Label(field('namespace'), props.namespace);
+    this.port = checkPort(field('port'), props.port);
+    this.portName = checkOneOf(field('protocol'), props.protocol ?? 'http', PROTOCOLS);
+    const serviceAccountName = checkDns1123Subdomain(field('serviceAccountName'), props.serviceAccountName ?? this.name);
+    const runAsUser = checkId(field('runAsUser'), props.runAsUser ?? 1000);
+    const runAsGroup = props.runAsGroup === undefined ? undefined : checkId(field('runAsGroup'), props.runAsGroup);
+    const resources = {
+      cpuRequest: checkQuantity(field('resources.cpuRequest'), props.resources?.cpuRequest ?? '50m'),
+      memoryRequest: checkQuantity(field('resources.memoryRequest'), props.resources?.memoryRequest ?? '64Mi'),
+      memoryLimit: checkQuantity(field('resources.memoryLimit'), props.resources?.memoryLimit ?? '256Mi'),
+    };
+    if (props.healthPath !== undefined && !/^\/[^\s]*$/.test(props.healthPath)) {
+      throw new ValidationError(field('healthPath'), props.healthPath, 'must be an absolute HTTP path such as "/health"');
+    }
+    const scratchDirs = scratchVolumes(field('scratchDirs'), props.scratchDirs ?? []);
+    const env = Object.entries(props.env ?? {}).map(([name, value]) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        throw new ValidationError(field('env'), name, 'must be an environment variable name: letters, digits and "_", not starting with a digit');
+      }
+      return { name, value };
+    });
+    if (props.versions.length === 0) throw new ValidationError(field('versions'), [], 'must list at least one version');
+    props.versions.forEach((v, i) => {
+      checkDns1123Label(field(`versions[${i}].name`), v.name);
+      checkDns1123Label(field(`versions[${i}].name`) + ' (as Deployment name)', `${this.name}-${v.name}`);
+      checkImage(field(`versions[${i}].image`), v.image);
+      if (v.replicas !== undefined && (!Number.isInteger(v.replicas) || v.replicas < 0)) {
+        throw new ValidationError(field(`versions[${i}].replicas`), v.replicas, 'must be a whole number, 0 or more');
+      }
+    });
+    checkUnique(field('versions[].name'), props.versions.map((v) => v.name));
+
+    this.selector = { app: this.name };
+    this.identity = workloadIdentity(props.trustDomain, this.namespace, serviceAccountName, [`k8s:pod-label:app:${this.name}`]);
+
+    this.serviceAccount = new kplus.ServiceAccount(this, 'service-account', {
+      metadata: { name: serviceAccountName, namespace: this.namespace, labels: this.selector },
+      // The app never calls the Kubernetes API; the proxy uses its own projected istio-token.
+      automountToken: false,
+    });
+
+    this.service = new kplus.Service(this, 'service', {
+      metadata: { name: this.name, namespace: this.namespace, labels: this.selector },
+      type: kplus.ServiceType.CLUSTER_IP,
+      ports: [{ name: this.portName, port: this.port, targetPort: this.port, protocol: kplus.Protocol.TCP }],
+    });
+    for (const [key, value] of Object.entries(this.selector)) this.service.selectLabel(key, value);
+
+    const probe = (periodSeconds: number, failureThreshold: number): k8s.Probe | undefined =>
+      props.healthPath === undefined
+        ? undefined
+        : {
+            httpGet: { path: props.healthPath, port: k8s.IntOrString.fromNumber(this.port) },
+            periodSeconds,
+            failureThreshold,
+            timeoutSeconds: 2,
+          };
+
+    const deployments = new Map<string, k8s.KubeDeployment>();
+    for (const version of props.versions) {
+      const labels = { ...this.selector, version: version.name };
+      // L1 class: cdk8s-plus-25 cannot set capabilities or seccompProfile on a container.
+      const deployment = new k8s.KubeDeployment(this, `deployment-${version.name}`, {
+        metadata: { name: `${this.name}-${version.name}`, namespace: this.namespace, labels },
+        spec: {
+          replicas: version.replicas ?? 1,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: {
+              labels: { ...props.injection.podLabels, ...labels },
+              annotations: { ...props.injection.podAnnotations },
+            },
+            spec: {
+              serviceAccountName,
+              automountServiceAccountToken: false,
+              containers: [
+                {
+                  name: this.name,
+                  image: version.image,
+                  imagePullPolicy: 'IfNotPresent',
+                  ports: [{ name: this.portName, containerPort: this.port, protocol: 'TCP' }],
+                  ...(env.length > 0 ? { env } : {}),
+                  resources: {
+                    requests: { cpu: k8s.Quantity.fromString(resources.cpuRequest), memory: k8s.Quantity.fromString(resources.memoryRequest) },
+                    limits: { memory: k8s.Quantity.fromString(resources.memoryLimit) },
+                  },
+                  securityContext: {
+                    runAsNonRoot: true,
+                    runAsUser,
+                    ...(runAsGroup === undefined ? {} : { runAsGroup }),
+                    allowPrivilegeEscalation: false,
+                    privileged: false,
+                    readOnlyRootFilesystem: props.readOnlyRootFilesystem ?? true,
+                    capabilities: { drop: ['ALL'] },
+                    seccompProfile: { type: 'RuntimeDefault' },
+                  },
+                  // Up to 2 minutes to start (a JVM app server is slow), then checked every few seconds.
+                  startupProbe: probe(2, 60),
+                  readinessProbe: probe(5, 3),
+                  livenessProbe: probe(10, 3),
+                  ...(scratchDirs.length > 0 ? { volumeMounts: scratchDirs.map((d) => ({ name: d.name, mountPath: d.path })) } : {}),
+                },
+              ],
+              ...(scratchDirs.length > 0 ? { volumes: scratchDirs.map((d) => ({ name: d.name, emptyDir: {} })) } : {}),
+            },
+          },
+        },
+      });
+      deployments.set(version.name, deployment);
+    }
+    this.deployments = deployments;
+  }
+}
+
+function checkId(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > 2 ** 31 - 1) {
+    throw new ValidationError(field, value, 'must be a non-root numeric id (1 or more)');
+  }
+  return value;
+}
+
+/** Names each scratch directory's emptyDir after its path (`/opt/ibm/wlp/output` → `opt-ibm-wlp-output`). */
+function scratchVolumes(field: string, paths: readonly string[]): { name: string; path: string }[] {
+  const volumes = paths.map((path) => {
+    if (!/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(path) || path.split('/').includes('..')) {
+      throw new ValidationError(field, path, 'must be an absolute directory path without ".." or a trailing "/"');
+    }
+    const name = path.slice(1).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    return { name: checkDns1123Label(`${field} (as volume name)`, name), path };
+  });
+  checkUnique(field, volumes.map((v) => v.name));
+  return volumes;
+}
