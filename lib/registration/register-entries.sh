@@ -39,18 +39,20 @@ expected=$(jq '.entries | length' "$ENTRIES_FILE")
 code=0
 output=$(spire_server entry create -socketPath "$SERVER_SOCKET" -data - -output json <"$ENTRIES_FILE") || code=$?
 
-# One line per result: status code, SPIFFE ID, message. The CLI fills in the requested
-# entry for results that failed, so every line names its entry.
-if ! results=$(printf '%s' "$output" | jq -r '
-    .results[]
-    | [(.status.code // 0 | tostring),
-       ("spiffe://" + .entry.spiffe_id.trust_domain + .entry.spiffe_id.path),
-       (.status.message // "")]
-    | @tsv' 2>/dev/null); then
+# Only stdout is parsed (one JSON document with a results list); stderr goes straight to the log.
+if ! printf '%s' "$output" | jq -s -e 'length == 1 and (.[0].results | type == "array")' >/dev/null 2>&1; then
   echo "spire-server entry create (exit code $code) did not return JSON results:" >&2
   echo "$output" >&2
   exit 1
 fi
+# One line per result: status code, SPIFFE ID, message. The CLI fills in the requested
+# entry for results that failed, so every line names its entry.
+results=$(printf '%s' "$output" | jq -r '
+  .results[]
+  | [(.status.code // 0 | tostring),
+     ("spiffe://" + .entry.spiffe_id.trust_domain + .entry.spiffe_id.path),
+     (.status.message // "")]
+  | @tsv')
 
 created=0
 present=0
