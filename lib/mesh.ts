@@ -6,6 +6,7 @@ import { MeshChart, SYNC_WAVE_ANNOTATION } from './core/mesh-chart';
 import { MeshNamespaces } from './core/namespaces';
 import { Istio } from './istio/istio';
 import { MeshPeerAuthentication } from './istio/peer-authentication';
+import { SpireRegistration } from './registration/registration';
 
 /** The istioctl-applied charts go here, below the output directory, so `kubectl apply -f dist/` (not recursive) skips them. */
 export const ISTIOCTL_SUBDIR = 'istioctl';
@@ -24,6 +25,8 @@ export interface Mesh {
   readonly istio: Istio;
   /** Mesh-wide STRICT mTLS, applied once Istio (and its CRDs) is installed. */
   readonly meshPolicy: MeshPeerAuthentication;
+  /** The SPIRE entries of every mesh identity, and the Job that creates them. */
+  readonly registration: SpireRegistration;
   /** One bookinfo copy per `bookinfo.namespaces` entry, in that order. */
   readonly bookinfo: readonly Bookinfo[];
 }
@@ -56,6 +59,7 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   };
 
   const namespacesChart = ordered(app, 'namespaces', 'namespaces of SPIRE, Istio and the workloads');
+  const registrationChart = ordered(app, 'registration', 'SPIRE registration entries and the Job that creates them');
   const istioChart = ordered(istioctlApp, 'istio-operator', 'Istio with SPIRE socket mounts (istioctl install -f)', 'istioctl');
   const policyChart = ordered(app, 'mesh-policy', 'mesh-wide STRICT mutual TLS');
   const bookinfoCharts = config.bookinfo.namespaces.map((namespace) =>
@@ -86,9 +90,24 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
     });
     return copy;
   });
+  const registration = new SpireRegistration(registrationChart, 'registration', {
+    // MERGE: replace with the SpireServer construct
+    server: {
+      namespace: config.namespaces.spire,
+      podName: 'spire-server-0',
+      containerName: 'spire-server',
+      binaryPath: '/opt/spire/bin/spire-server',
+      adminSocketPath: '/tmp/spire-server/private/api.sock',
+    },
+    // MERGE: replace with the SpireAgent construct
+    agents: { namespace: config.namespaces.spire, serviceAccountName: 'spire-agent', clusterName: config.clusterName },
+    identities: [...bookinfo.flatMap((copy) => copy.identities), ...(istio.ingressGateway ? [istio.ingressGateway.identity] : [])],
+    trustDomain: config.trustDomain,
+    images: { shell: config.images.registrationShell, kubectl: config.images.kubectl, jq: config.images.jq },
+  });
 
   charts.forEach((chart, wave) => {
     for (const obj of chart.allObjects) obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(wave));
   });
-  return { config, app, istioctlApp, charts, namespaces, istio, meshPolicy, bookinfo };
+  return { config, app, istioctlApp, charts, namespaces, istio, meshPolicy, bookinfo, registration };
 }

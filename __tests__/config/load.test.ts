@@ -20,6 +20,9 @@ describe('defaults', () => {
       spireAgent: 'ghcr.io/spiffe/spire-agent:1.15.3',
       spiffeCsiDriver: 'ghcr.io/spiffe/spiffe-csi-driver:0.2.12',
       csiNodeDriverRegistrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0',
+      registrationShell: 'docker.io/library/busybox:1.37.0-musl',
+      kubectl: 'registry.k8s.io/kubectl:v1.34.2',
+      jq: 'ghcr.io/jqlang/jq:1.8.1',
     });
     expect(config.istio.version).toBe('1.30.3');
     expect(config.bookinfo.images.productpageV1).toBe('registry.istio.io/release/examples-bookinfo-productpage-v1:1.20.3');
@@ -42,6 +45,9 @@ describe('a bad configuration names the field, the value and the rule', () => {
     ['unknown nested key', { spire: { server: { svidTtl: '1h' } } }, 'spire.server.svidTtl: unknown key (known keys here: storageSize,'],
     ['latest image tag', { images: { spireServer: 'ghcr.io/spiffe/spire-server:latest' } }, "images.spireServer: 'ghcr.io/spiffe/spire-server:latest' must not use the tag 'latest'"],
     ['unpinned image', { images: { spireAgent: 'ghcr.io/spiffe/spire-agent' } }, 'images.spireAgent: \'ghcr.io/spiffe/spire-agent\' must be pinned'],
+    ['registration shell without registry', { images: { registrationShell: 'busybox:1.37.0-musl' } }, "images.registrationShell: 'busybox:1.37.0-musl' must name its registry"],
+    ['kubectl image tagged latest', { images: { kubectl: 'registry.k8s.io/kubectl:latest' } }, "images.kubectl: 'registry.k8s.io/kubectl:latest' must not use the tag 'latest'"],
+    ['unpinned jq image', { images: { jq: 'ghcr.io/jqlang/jq' } }, "images.jq: 'ghcr.io/jqlang/jq' must be pinned"],
     ['cluster name not DNS-1123', { clusterName: 'Demo_Cluster' }, "clusterName: 'Demo_Cluster' must be a DNS-1123 label"],
     ['namespace not DNS-1123', { namespaces: { spire: 'spire.system' } }, "namespaces.spire: 'spire.system' must be a DNS-1123 label"],
     ['same namespace twice', { namespaces: { istio: 'spire' } }, "namespaces.istio: 'spire' must differ from namespaces.spire"],

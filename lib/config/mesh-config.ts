@@ -15,6 +15,23 @@ export interface ImagesConfig {
   readonly spiffeCsiDriver: string;
   /** @default 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0' */
   readonly csiNodeDriverRegistrar: string;
+  /**
+   * The registration Job's shell: a statically linked BusyBox, so it also runs inside the
+   * distroless kubectl image (see docs/registration.md).
+   * @default 'docker.io/library/busybox:1.37.0-musl'
+   */
+  readonly registrationShell: string;
+  /**
+   * The official kubectl image (distroless: kubectl only); the registration Job runs in it.
+   * @default 'registry.k8s.io/kubectl:v1.34.2'
+   */
+  readonly kubectl: string;
+  /**
+   * The official jq image (a static `/jq` on scratch); the registration Job reads SPIRE's
+   * JSON results with it.
+   * @default 'ghcr.io/jqlang/jq:1.8.1'
+   */
+  readonly jq: string;
 }
 
 /** The SPIRE server's settings. @see https://spiffe.io/docs/latest/deploying/spire_server/ */
@@ -126,6 +143,9 @@ export const DEFAULT_CONFIG: MeshConfig = {
     spireAgent: 'ghcr.io/spiffe/spire-agent:1.15.3',
     spiffeCsiDriver: 'ghcr.io/spiffe/spiffe-csi-driver:0.2.12',
     csiNodeDriverRegistrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0',
+    registrationShell: 'docker.io/library/busybox:1.37.0-musl',
+    kubectl: 'registry.k8s.io/kubectl:v1.34.2',
+    jq: 'ghcr.io/jqlang/jq:1.8.1',
   },
   spire: {
     server: {
