@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { MeshConfig } from './config/mesh-config';
 import { MeshChart, SYNC_WAVE_ANNOTATION } from './core/mesh-chart';
 import { MeshNamespaces } from './core/namespaces';
+import { Spire } from './spire/spire';
 
 /** The istioctl-applied charts go here, below the output directory, so `kubectl apply -f dist/` (not recursive) skips them. */
 export const ISTIOCTL_SUBDIR = 'istioctl';
@@ -16,6 +17,8 @@ export interface Mesh {
   /** All charts, of both Apps, in apply order. */
   readonly charts: readonly MeshChart[];
   readonly namespaces: MeshNamespaces;
+  /** SPIRE server, agents and CSI driver. */
+  readonly spire: Spire;
 }
 
 export interface BuildMeshOptions {
@@ -43,8 +46,11 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   const namespacesChart = ordered(new MeshChart(app, 'namespaces', { description: 'namespaces of SPIRE, Istio and the workloads' }));
   const namespaces = new MeshNamespaces(namespacesChart, 'namespaces', config);
 
+  const spireChart = ordered(new MeshChart(app, 'spire', { description: 'SPIRE server, agents and the SPIFFE CSI driver' }));
+  const spire = new Spire(spireChart, 'spire', { config, namespace: namespaces.spire });
+
   charts.forEach((chart, wave) => {
     for (const obj of chart.allObjects) obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(wave));
   });
-  return { config, app, istioctlApp, charts, namespaces };
+  return { config, app, istioctlApp, charts, namespaces, spire };
 }
