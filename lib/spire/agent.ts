@@ -94,7 +94,8 @@ export class SpireAgent extends Construct implements ISpireAgentAttestation {
       data: { [CONFIG_FILE]: agentConf },
     });
 
-    // The workload attestor asks the kubelet (nodes/proxy) for the pods of its node; the contract adds pods and nodes.
+    // nodes/proxy: the k8s workload attestor lists its node's pods through the kubelet API. get on pods
+    // and nodes: the read-only lookups SPIRE's Kubernetes deployment grants the agent; no list, no watch.
     const clusterRole = new kplus.ClusterRole(this, 'cluster-role', { metadata: { name: NAME } });
     clusterRole.allow(['get'], kplus.ApiResource.PODS, kplus.ApiResource.NODES, kplus.ApiResource.custom({ apiGroup: '', resourceType: 'nodes/proxy' }));
     new kplus.ClusterRoleBinding(this, 'cluster-role-binding', { metadata: { name: NAME }, role: clusterRole }).addSubjects(
