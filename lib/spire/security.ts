@@ -25,7 +25,7 @@ export function containerSecurityContext(runAs: RunAs): k8s.SecurityContext {
   };
 }
 
-/** Requests and a memory limit; no CPU limit, so a busy node throttles rather than stalls SPIRE. */
+/** Requests and a memory limit; no CPU limit, whose CFS throttling would stall SVID signing in bursts (the request still reserves a share). */
 export function resources(cpu: string, memory: string, memoryLimit: string): k8s.ResourceRequirements {
   return {
     requests: { cpu: k8s.Quantity.fromString(cpu), memory: k8s.Quantity.fromString(memory) },
