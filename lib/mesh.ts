@@ -7,6 +7,7 @@ import { MeshNamespaces } from './core/namespaces';
 import { Istio } from './istio/istio';
 import { MeshPeerAuthentication } from './istio/peer-authentication';
 import { SpireRegistration } from './registration/registration';
+import { Spire } from './spire/spire';
 
 /** The istioctl-applied charts go here, below the output directory, so `kubectl apply -f dist/` (not recursive) skips them. */
 export const ISTIOCTL_SUBDIR = 'istioctl';
@@ -21,6 +22,8 @@ export interface Mesh {
   /** All charts, of both Apps, in apply order. */
   readonly charts: readonly MeshChart[];
   readonly namespaces: MeshNamespaces;
+  /** SPIRE server, agents and the SPIFFE CSI driver. */
+  readonly spire: Spire;
   /** The Istio install (IstioOperator, SPIRE injection template, ingress gateway), applied with istioctl. */
   readonly istio: Istio;
   /** Mesh-wide STRICT mTLS, applied once Istio (and its CRDs) is installed. */
@@ -59,6 +62,7 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   };
 
   const namespacesChart = ordered(app, 'namespaces', 'namespaces of SPIRE, Istio and the workloads');
+  const spireChart = ordered(app, 'spire', 'SPIRE server, agents and the SPIFFE CSI driver');
   const registrationChart = ordered(app, 'registration', 'SPIRE registration entries and the Job that creates them');
   const istioChart = ordered(istioctlApp, 'istio-operator', 'Istio with SPIRE socket mounts (istioctl install -f)', 'istioctl');
   const policyChart = ordered(app, 'mesh-policy', 'mesh-wide STRICT mutual TLS');
@@ -67,11 +71,11 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   );
 
   const namespaces = new MeshNamespaces(namespacesChart, 'namespaces', config);
+  const spire = new Spire(spireChart, 'spire', { config, namespace: namespaces.spire });
   const istio = new Istio(istioChart, 'istio', {
     config,
     namespace: namespaces.istio,
-    // MERGE: replace with spire.csiDriver
-    csi: { driverName: 'csi.spiffe.io', socketFileName: 'socket' },
+    csi: spire.csiDriver,
   });
   const meshPolicy = new MeshPeerAuthentication(policyChart, 'peer-authentication', { operator: istio.operator });
   const bookinfo = config.bookinfo.namespaces.map((namespace, i) => {
@@ -91,16 +95,8 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
     return copy;
   });
   const registration = new SpireRegistration(registrationChart, 'registration', {
-    // MERGE: replace with the SpireServer construct
-    server: {
-      namespace: config.namespaces.spire,
-      podName: 'spire-server-0',
-      containerName: 'spire-server',
-      binaryPath: '/opt/spire/bin/spire-server',
-      adminSocketPath: '/tmp/spire-server/private/api.sock',
-    },
-    // MERGE: replace with the SpireAgent construct
-    agents: { namespace: config.namespaces.spire, serviceAccountName: 'spire-agent', clusterName: config.clusterName },
+    server: spire.server,
+    agents: spire.agent,
     identities: [...bookinfo.flatMap((copy) => copy.identities), ...(istio.ingressGateway ? [istio.ingressGateway.identity] : [])],
     trustDomain: config.trustDomain,
     images: { shell: config.images.registrationShell, kubectl: config.images.kubectl, jq: config.images.jq },
@@ -109,5 +105,5 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   charts.forEach((chart, wave) => {
     for (const obj of chart.allObjects) obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(wave));
   });
-  return { config, app, istioctlApp, charts, namespaces, istio, meshPolicy, bookinfo, registration };
+  return { config, app, istioctlApp, charts, namespaces, spire, istio, meshPolicy, bookinfo, registration };
 }

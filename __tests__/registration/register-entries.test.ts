@@ -76,10 +76,11 @@ test('GIVEN a ready server WHEN the script runs THEN it execs into the server po
   const { run } = server();
   const result = run();
   expect(result.status).toBe(0);
-  const exec = ['exec', '-i', '-n', 'spire', 'spire-server-0', '-c', 'spire-server', '--', '/opt/spire/bin/spire-server'];
+  const admin = mesh.spire.server;
+  const exec = ['exec', '-i', '-n', admin.namespace, admin.podName, '-c', admin.containerName, '--', admin.binaryPath];
   expect(result.calls).toEqual([
-    [...exec, 'healthcheck', '-socketPath', '/tmp/spire-server/private/api.sock'],
-    [...exec, 'entry', 'create', '-socketPath', '/tmp/spire-server/private/api.sock', '-data', '-', '-output', 'json'],
+    [...exec, 'healthcheck', '-socketPath', admin.adminSocketPath],
+    [...exec, 'entry', 'create', '-socketPath', admin.adminSocketPath, '-data', '-', '-output', 'json'],
   ]);
   expect(result.stored).toEqual(JSON.parse(registration.entriesJson).entries);
 });

@@ -86,11 +86,11 @@ describe('the default mesh', () => {
 
   test('the Job script reaches the server the SPIRE contract describes, and reads the mounted ConfigMap', () => {
     expect(env).toMatchObject({
-      SERVER_NAMESPACE: 'spire',
-      SERVER_POD: 'spire-server-0',
-      SERVER_CONTAINER: 'spire-server',
-      SERVER_BINARY: '/opt/spire/bin/spire-server',
-      SERVER_SOCKET: '/tmp/spire-server/private/api.sock',
+      SERVER_NAMESPACE: mesh.spire.server.namespace,
+      SERVER_POD: mesh.spire.server.podName,
+      SERVER_CONTAINER: mesh.spire.server.containerName,
+      SERVER_BINARY: mesh.spire.server.binaryPath,
+      SERVER_SOCKET: mesh.spire.server.adminSocketPath,
       ENTRIES_FILE: `${REGISTRATION_MOUNT}/${ENTRIES_KEY}`,
     });
     expect(main.command).toEqual(['/tools/sh', `${REGISTRATION_MOUNT}/${SCRIPT_KEY}`]);

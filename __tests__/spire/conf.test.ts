@@ -1,0 +1,141 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from '@cdktf/hcl2json';
+import * as YAML from 'yaml';
+import { agentConfHcl } from '../../lib/spire/agent-conf';
+import { serverConfHcl } from '../../lib/spire/server-conf';
+import { meshIndex } from '../../lib/synth';
+import { find, synthesize } from '../support/synth';
+import { expectedJson } from './hcl-json';
+
+const REFERENCE_DIR = path.join(__dirname, 'reference', 'spire-1.15.3');
+const DIST = path.join(__dirname, '..', '..', 'dist');
+
+/** The keys a SPIRE reference file documents: per plugin (`Type "name"`), and everything outside plugins. */
+interface ReferenceKeys {
+  readonly plugins: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly core: ReadonlySet<string>;
+}
+
+/**
+ * Reads keys from the reference file, commented-out ones included (most options are
+ * documented commented out): `key =`, `key {` and `Type "name" {` at the start of a line,
+ * after any number of `#`. A plugin's keys are those between its header and the next one.
+ */
+function referenceKeys(file: string): ReferenceKeys {
+  const plugins = new Map<string, Set<string>>();
+  const core = new Set<string>();
+  let current: Set<string> = core;
+  for (const line of fs.readFileSync(path.join(REFERENCE_DIR, file), 'utf8').split('\n')) {
+    const stripped = line.replace(/^\s*(#\s*)*/, '');
+    const plugin = /^([A-Z]\w*)\s+"(\w+)"\s*\{/.exec(stripped);
+    if (plugin) {
+      current = new Set();
+      plugins.set(`${plugin[1]} "${plugin[2]}"`, current);
+      continue;
+    }
+    // A top-level block after `plugins { … }` (telemetry, health_checks) is core again.
+    if (/^#?\s*[a-z_]+\s*\{/.test(line) && !/^\s/.test(line)) current = core;
+    const key = /^([a-z_][a-z0-9_]*)\s*(=|\{)/.exec(stripped);
+    if (key) current.add(key[1]);
+  }
+  return { plugins, core };
+}
+
+/** Keys of a parsed body; the values of `clusters` are maps keyed by a cluster name (data), whose own keys count. */
+function keysOf(value: unknown, out: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(value)) value.forEach((v) => keysOf(v, out));
+  else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      out.add(key);
+      if (key === 'clusters') Object.values(inner as object).forEach((v) => keysOf(v, out));
+      else keysOf(inner, out);
+    }
+  }
+  return out;
+}
+
+/** Every block, key and plugin of a parsed conf that the reference does not document. */
+function unknownKeys(parsed: Record<string, unknown>, reference: ReferenceKeys): string[] {
+  const unknown: string[] = [];
+  for (const [block, bodies] of Object.entries(parsed)) {
+    if (block !== 'plugins') {
+      for (const key of [block, ...keysOf(bodies)]) if (!reference.core.has(key)) unknown.push(key);
+      continue;
+    }
+    for (const body of bodies as Record<string, Record<string, unknown>>[]) {
+      for (const [type, byName] of Object.entries(body)) {
+        for (const [name, pluginBodies] of Object.entries(byName)) {
+          const plugin = `${type} "${name}"`;
+          const keys = reference.plugins.get(plugin);
+          if (!keys) {
+            unknown.push(plugin);
+            continue;
+          }
+          for (const key of keysOf(pluginBodies)) if (key !== 'plugin_data' && !keys.has(key)) unknown.push(`${plugin} ${key}`);
+        }
+      }
+    }
+  }
+  return unknown;
+}
+
+let cached: { server: string; agent: string } | undefined;
+
+/** server.conf and agent.conf as written to dist/ by `npm run synth` (check-dist proves dist/ is fresh). */
+function distConfs(): { server: string; agent: string } {
+  if (cached) return cached;
+  const step = meshIndex(synthesize().mesh).steps.find((s) => s.chart === 'spire')!;
+  const manifests = YAML.parseAllDocuments(fs.readFileSync(path.join(DIST, step.file), 'utf8')).map((d) => d.toJS());
+  cached = {
+    server: find(manifests, 'ConfigMap', 'spire-server', 'spire').data['server.conf'],
+    agent: find(manifests, 'ConfigMap', 'spire-agent', 'spire').data['agent.conf'],
+  };
+  return cached;
+}
+
+describe('the reference key reader', () => {
+  test('finds plugin keys, commented-out ones included, and core keys', () => {
+    const server = referenceKeys('server_full.conf');
+    expect([...server.plugins.get('NodeAttestor "k8s_psat"')!]).toEqual(
+      expect.arrayContaining(['clusters', 'service_account_allow_list', 'audience']),
+    );
+    expect([...server.plugins.get('Notifier "k8sbundle"')!]).toEqual(expect.arrayContaining(['namespace', 'config_map', 'config_map_key']));
+    expect([...server.core]).toEqual(expect.arrayContaining(['server', 'default_x509_svid_ttl', 'health_checks', 'live_path']));
+  });
+
+  test('flags keys SPIRE 1.15.3 no longer has, so the check can fail', () => {
+    const server = referenceKeys('server_full.conf');
+    const demo = {
+      server: [{ default_svid_ttl: '10m' }],
+      plugins: [{ NodeAttestor: { k8s_psat: [{ plugin_data: [{ clusters: { c: { use_token_review_api_validation: true } } }] }] }, Foo: { bar: [{}] } }],
+    };
+    expect(unknownKeys(demo, server)).toEqual(['default_svid_ttl', 'NodeAttestor "k8s_psat" use_token_review_api_validation', 'Foo "bar"']);
+  });
+});
+
+describe.each([
+  ['server.conf', 'server_full.conf', 'server'],
+  ['agent.conf', 'agent_full.conf', 'agent'],
+] as const)('%s in dist/', (conf, referenceFile, which) => {
+  test('parses as HCL', async () => {
+    await expect(parse(conf, distConfs()[which])).resolves.toEqual(expect.any(Object));
+  });
+
+  test(`uses only blocks, keys and plugins that exist in SPIRE 1.15.3's ${referenceFile}`, async () => {
+    const parsed = await parse(conf, distConfs()[which]);
+    expect(unknownKeys(parsed, referenceKeys(referenceFile))).toEqual([]);
+  });
+
+  test('parses back to exactly the typed model it was rendered from', async () => {
+    const { spire } = synthesize().mesh;
+    const model = which === 'server' ? serverConfHcl(spire.server.conf) : agentConfHcl(spire.agent.conf);
+    expect(await parse(conf, distConfs()[which])).toEqual(expectedJson(model));
+  });
+});
+
+test('keys the demo used but SPIRE 1.15.3 removed are not written', () => {
+  const { server } = distConfs();
+  expect(server).not.toMatch(/default_svid_ttl|use_token_review_api_validation/);
+  expect(server).toMatch(/default_x509_svid_ttl = "10m"/);
+});

@@ -1,0 +1,181 @@
+import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-25';
+import { DEFAULT_CONFIG } from '../../lib/config/mesh-config';
+import { SpireAgent } from '../../lib/spire/agent';
+import { SpireAgentIdentity } from '../../lib/spire/agent-identity';
+import { SpireServer } from '../../lib/spire/server';
+import { find, synthesize } from '../support/synth';
+
+const { charts } = synthesize();
+const spire = charts.get('spire')!;
+const podOf = (kind: string, name: string) => find(spire, kind, name, 'spire').spec.template.spec;
+
+const RESTRICTED_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+const BASELINE_CAPABILITIES = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'];
+
+/**
+ * The Pod Security Standards "restricted" level (baseline included), rule by rule, as the
+ * names used by the standard; returns the rules the pod spec breaks.
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/
+ */
+function restrictedViolations(pod: any): string[] {
+  const violations = new Set<string>();
+  const containers = [...(pod.initContainers ?? []), ...pod.containers, ...(pod.ephemeralContainers ?? [])];
+  const podSc = pod.securityContext ?? {};
+  if (pod.hostNetwork || pod.hostPID || pod.hostIPC) violations.add('Host Namespaces');
+  if (podSc.windowsOptions?.hostProcess) violations.add('HostProcess');
+  for (const v of pod.volumes ?? []) {
+    if (v.hostPath) violations.add('HostPath Volumes');
+    if (!RESTRICTED_VOLUME_TYPES.some((t) => t in v)) violations.add('Volume Types');
+  }
+  if ((podSc.sysctls ?? []).length > 0) violations.add('Sysctls');
+  if (podSc.seLinuxOptions?.type || podSc.seLinuxOptions?.user || podSc.seLinuxOptions?.role) violations.add('SELinux');
+  for (const c of containers) {
+    const sc = { ...podSc, ...(c.securityContext ?? {}) };
+    if (c.securityContext?.privileged) violations.add('Privileged Containers');
+    if (c.securityContext?.windowsOptions?.hostProcess) violations.add('HostProcess');
+    const added: string[] = c.securityContext?.capabilities?.add ?? [];
+    if (added.some((cap) => !BASELINE_CAPABILITIES.includes(cap))) violations.add('Capabilities (baseline)');
+    if (!(c.securityContext?.capabilities?.drop ?? []).includes('ALL') || added.some((cap) => cap !== 'NET_BIND_SERVICE')) violations.add('Capabilities');
+    if ((c.ports ?? []).some((p: any) => p.hostPort)) violations.add('Host Ports');
+    if (c.securityContext?.procMount && c.securityContext.procMount !== 'Default') violations.add('/proc Mount Type');
+    if (c.securityContext?.allowPrivilegeEscalation !== false) violations.add('Privilege Escalation');
+    if (sc.runAsNonRoot !== true) violations.add('Running as Non-root');
+    if (sc.runAsUser === 0) violations.add('Running as Non-root user');
+    if (!['RuntimeDefault', 'Localhost'].includes(sc.seccompProfile?.type)) violations.add('Seccomp');
+  }
+  return [...violations].sort();
+}
+
+describe('Pod Security Standards', () => {
+  test('the server pod template passes "restricted"', () => {
+    expect(restrictedViolations(podOf('StatefulSet', 'spire-server'))).toEqual([]);
+  });
+
+  test('the agent and the CSI driver break exactly the rules their comments and docs explain', () => {
+    expect(restrictedViolations(podOf('DaemonSet', 'spire-agent'))).toEqual([
+      'Host Namespaces',
+      'HostPath Volumes',
+      'Running as Non-root',
+      'Running as Non-root user',
+      'Volume Types',
+    ]);
+    expect(restrictedViolations(podOf('DaemonSet', 'spiffe-csi-driver'))).toEqual([
+      'HostPath Volumes',
+      'Privilege Escalation',
+      'Privileged Containers',
+      'Running as Non-root',
+      'Running as Non-root user',
+      'Volume Types',
+    ]);
+  });
+
+  test('the spire namespace enforces privileged (for those two) and warns and audits at restricted', () => {
+    expect(find(charts.get('namespaces')!, 'Namespace', 'spire').metadata.labels).toEqual({
+      'pod-security.kubernetes.io/enforce': 'privileged',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+    });
+  });
+
+  test('the server runs as the uid:gid its image is built for, and owns its volume through fsGroup', () => {
+    expect(podOf('StatefulSet', 'spire-server').securityContext).toEqual(
+      expect.objectContaining({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, runAsNonRoot: true }),
+    );
+  });
+});
+
+describe.each([
+  ['StatefulSet', 'spire-server'],
+  ['DaemonSet', 'spire-agent'],
+  ['DaemonSet', 'spiffe-csi-driver'],
+])('every container of %s %s', (kind, name) => {
+  const containers: any[] = podOf(kind, name).containers;
+
+  test.each(containers.map((c) => [c.name, c]))('%s sets its securityContext explicitly', (_, c) => {
+    expect(c.securityContext).toEqual(
+      expect.objectContaining({
+        runAsUser: expect.any(Number),
+        runAsGroup: expect.any(Number),
+        runAsNonRoot: c.securityContext.runAsUser !== 0,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+        readOnlyRootFilesystem: true,
+        // Only the privileged CSI driver may escalate: Kubernetes refuses privileged without it.
+        allowPrivilegeEscalation: c.securityContext.privileged === true,
+      }),
+    );
+  });
+
+  test.each(containers.map((c) => [c.name, c]))('%s requests CPU and memory and limits memory', (_, c) => {
+    expect(c.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+    expect(c.resources.limits).toEqual({ memory: expect.any(String) });
+  });
+});
+
+test('long-running processes with health endpoints have probes; the CSI driver (none) is guarded by its registrar', () => {
+  for (const [kind, name, container] of [
+    ['StatefulSet', 'spire-server', 'spire-server'],
+    ['DaemonSet', 'spire-agent', 'spire-agent'],
+  ]) {
+    const c = podOf(kind, name).containers.find((x: any) => x.name === container);
+    expect(c.livenessProbe.httpGet.path).toBe('/live');
+    expect(c.readinessProbe.httpGet.path).toBe('/ready');
+  }
+  const registrar = podOf('DaemonSet', 'spiffe-csi-driver').containers.find((x: any) => x.name === 'node-driver-registrar');
+  expect(registrar.livenessProbe.httpGet.path).toBe('/healthz');
+});
+
+describe('RBAC is least privilege', () => {
+  test('the server may only create TokenReviews and get pods and nodes cluster-wide', () => {
+    expect(find(spire, 'ClusterRole', 'spire-server').rules).toEqual([
+      { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], resourceNames: [], verbs: ['create'] },
+      { apiGroups: [''], resources: ['pods'], resourceNames: [], verbs: ['get'] },
+      { apiGroups: [''], resources: ['nodes'], resourceNames: [], verbs: ['get'] },
+    ]);
+  });
+
+  test('the agent may only get pods, nodes and nodes/proxy', () => {
+    expect(find(spire, 'ClusterRole', 'spire-agent').rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], resourceNames: [], verbs: ['get'] },
+      { apiGroups: [''], resources: ['nodes'], resourceNames: [], verbs: ['get'] },
+      { apiGroups: [''], resources: ['nodes/proxy'], resourceNames: [], verbs: ['get'] },
+    ]);
+  });
+
+  test('no other role exists and the CSI driver gets no token', () => {
+    const roles = spire.filter((m) => m.kind === 'Role' || m.kind === 'ClusterRole').map((m) => `${m.kind}/${m.metadata.name}`);
+    expect(roles.sort()).toEqual(['ClusterRole/spire-agent', 'ClusterRole/spire-server', 'Role/spire-server-bundle']);
+    expect(podOf('DaemonSet', 'spiffe-csi-driver').automountServiceAccountToken).toBe(false);
+    expect(find(spire, 'ServiceAccount', 'spiffe-csi-driver', 'spire').automountServiceAccountToken).toBe(false);
+  });
+});
+
+describe('bad props throw at synth time, naming prop, value and rule', () => {
+  const setup = () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const namespace = new kplus.Namespace(chart, 'ns', { metadata: { name: 'spire' } });
+    const agents = new SpireAgentIdentity(chart, 'identity', { namespace, clusterName: 'c' });
+    const serverProps = { namespace, agents, trustDomain: 'example.org', image: DEFAULT_CONFIG.images.spireServer, settings: DEFAULT_CONFIG.spire.server };
+    return { chart, namespace, agents, serverProps };
+  };
+
+  test.each<[string, object, RegExp]>([
+    ['trustDomain', { trustDomain: 'Example.org' }, /trustDomain: 'Example.org' must be lowercase/],
+    ['image', { image: 'spire-server' }, /image: 'spire-server' must name its registry/],
+    ['storage size', { settings: { ...DEFAULT_CONFIG.spire.server, storageSize: 'lots' } }, /settings.storageSize: 'lots' must be a Kubernetes quantity/],
+    ['CA TTL', { settings: { ...DEFAULT_CONFIG.spire.server, caTtl: '1 day' } }, /settings.caTtl: '1 day' must be a positive Go duration/],
+    ['CA subject', { settings: { ...DEFAULT_CONFIG.spire.server, caSubject: { country: 'U${S}', organization: 'x' } } }, /server.conf server.ca_subject.country\[0\]: 'U\$\{S\}' must not contain/],
+  ])('SpireServer refuses a bad %s', (_, override, message) => {
+    const { chart, serverProps } = setup();
+    expect(() => new SpireServer(chart, 'server', { ...serverProps, ...override })).toThrow(message);
+  });
+
+  test('SpireAgent refuses a relative socket directory', () => {
+    const { chart, agents, serverProps } = setup();
+    const server = new SpireServer(chart, 'server', serverProps);
+    expect(
+      () => new SpireAgent(chart, 'agent', { identity: agents, server, image: DEFAULT_CONFIG.images.spireAgent, settings: DEFAULT_CONFIG.spire.agent, socketHostDir: 'run/spire' }),
+    ).toThrow(/socketHostDir 'run\/spire' must be an absolute path/);
+  });
+});

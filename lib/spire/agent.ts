@@ -1,0 +1,180 @@
+import { createHash } from 'crypto';
+import { Construct } from 'constructs';
+import * as kplus from 'cdk8s-plus-25';
+import { k8s } from 'cdk8s-plus-25';
+import { SpireAgentConfig } from '../config/mesh-config';
+import { checkImage } from '../validation';
+import { AgentConf, agentConfHcl } from './agent-conf';
+import { SpireAgentIdentity } from './agent-identity';
+import { renderHcl } from './hcl';
+import { ISpireAgentAttestation } from './interfaces';
+import { containerSecurityContext, resources } from './security';
+import { SpireServer } from './server';
+
+const NAME = 'spire-agent';
+const CONFIG_DIR = '/run/spire/config';
+const CONFIG_FILE = 'agent.conf';
+const BUNDLE_DIR = '/run/spire/bundle';
+const DATA_DIR = '/run/spire/data';
+const TOKEN_DIR = '/var/run/secrets/tokens';
+const TOKEN_FILE = 'spire-agent';
+const HEALTH_PORT = 8080;
+const HEALTH_PORT_NAME = 'healthz';
+
+export interface SpireAgentProps {
+  /** The agents' ServiceAccount, cluster name and token audience (the server's allow list is built from the same object). */
+  readonly identity: SpireAgentIdentity;
+  /** The server the agents attest to and fetch SVIDs from; address, port, trust domain and bundle come from it. */
+  readonly server: SpireServer;
+  /** The `spire-agent` image. */
+  readonly image: string;
+  /** Logging and kubelet verification settings (see {@link SpireAgentConfig}). */
+  readonly settings: SpireAgentConfig;
+  /**
+   * The node directory holding the Workload API socket, shared with the SPIFFE CSI driver.
+   * @default '/run/spire/agent-sockets'
+   */
+  readonly socketHostDir?: string;
+}
+
+/**
+ * The SPIRE agent on every node: attests its node to the server with a projected
+ * service-account token (k8s_psat), attests workloads through the kubelet (k8s) and the
+ * kernel (unix), and serves the Workload API on a socket in a node directory that the SPIFFE
+ * CSI driver hands to pods.
+ *
+ * Start-up while the server is not ready yet: the trust bundle volume names its key
+ * explicitly, so the kubelet does not start the container until the server's k8sbundle
+ * notifier has written the bundle (the pod waits in ContainerCreating, it does not crash);
+ * after that, SPIRE's own bootstrap retry with backoff (the default since SPIRE 1.14 removed
+ * `retry_bootstrap`) covers a server that restarts. No init container or extra image.
+ * @see https://spiffe.io/docs/latest/deploying/spire_agent/
+ */
+export class SpireAgent extends Construct implements ISpireAgentAttestation {
+  public readonly namespace: string;
+  public readonly serviceAccountName: string;
+  public readonly clusterName: string;
+  /** The node directory of the Workload API socket. */
+  public readonly socketHostDir: string;
+  /** The socket's file name in that directory: Istio's proxy looks for `socket`. */
+  public readonly socketFileName = 'socket';
+  /** The typed model `agent.conf` is rendered from. */
+  public readonly conf: AgentConf;
+  public readonly configMap: kplus.ConfigMap;
+  public readonly daemonSet: k8s.KubeDaemonSet;
+
+  constructor(scope: Construct, id: string, props: SpireAgentProps) {
+    super(scope, id);
+    const { identity, server } = props;
+    checkImage('image', props.image);
+    this.namespace = identity.namespace;
+    this.serviceAccountName = identity.serviceAccountName;
+    this.clusterName = identity.clusterName;
+    this.socketHostDir = props.socketHostDir ?? '/run/spire/agent-sockets';
+    if (!this.socketHostDir.startsWith('/') || this.socketHostDir.endsWith('/')) {
+      throw new Error(`socketHostDir '${this.socketHostDir}' must be an absolute path without a trailing "/"`);
+    }
+
+    this.conf = {
+      trustDomain: server.trustDomain,
+      serverAddress: server.serviceDnsName,
+      serverPort: server.agentApiPort,
+      // The agent mounts the host directory at the same path, so the path reads the same everywhere.
+      socketPath: `${this.socketHostDir}/${this.socketFileName}`,
+      trustBundlePath: `${BUNDLE_DIR}/${server.bundleKey}`,
+      dataDir: DATA_DIR,
+      logLevel: props.settings.logLevel,
+      psat: { cluster: identity.clusterName, tokenPath: `${TOKEN_DIR}/${TOKEN_FILE}` },
+      skipKubeletVerification: props.settings.skipKubeletVerification,
+      healthChecks: { bindPort: HEALTH_PORT, livePath: '/live', readyPath: '/ready' },
+    };
+    const agentConf = renderHcl(agentConfHcl(this.conf), CONFIG_FILE);
+    this.configMap = new kplus.ConfigMap(this, 'config', {
+      metadata: { name: NAME, namespace: this.namespace },
+      data: { [CONFIG_FILE]: agentConf },
+    });
+
+    // nodes/proxy: the k8s workload attestor lists its node's pods through the kubelet API. get on pods
+    // and nodes: the read-only lookups SPIRE's Kubernetes deployment grants the agent; no list, no watch.
+    const clusterRole = new kplus.ClusterRole(this, 'cluster-role', { metadata: { name: NAME } });
+    clusterRole.allow(['get'], kplus.ApiResource.PODS, kplus.ApiResource.NODES, kplus.ApiResource.custom({ apiGroup: '', resourceType: 'nodes/proxy' }));
+    new kplus.ClusterRoleBinding(this, 'cluster-role-binding', { metadata: { name: NAME }, role: clusterRole }).addSubjects(
+      identity.serviceAccount,
+    );
+
+    this.daemonSet = this.createDaemonSet(props, agentConf);
+  }
+
+  private createDaemonSet(props: SpireAgentProps, agentConf: string): k8s.KubeDaemonSet {
+    const { identity, server } = props;
+    const labels = { app: NAME };
+    const volumes = { config: 'spire-config', bundle: 'spire-bundle', data: 'spire-agent-data', sockets: 'spire-agent-socket-dir', token: 'spire-token' };
+    const healthProbe = (path: string, periodSeconds: number): k8s.Probe => ({
+      httpGet: { path, port: k8s.IntOrString.fromString(HEALTH_PORT_NAME) },
+      periodSeconds,
+      timeoutSeconds: 3,
+      failureThreshold: 3,
+    });
+    // L1 DaemonSet: cdk8s-plus-25 cannot set hostPID.
+    return new k8s.KubeDaemonSet(this, 'daemonset', {
+      metadata: { name: NAME, namespace: this.namespace, labels },
+      spec: {
+        selector: { matchLabels: labels },
+        template: {
+          metadata: {
+            labels,
+            annotations: { 'spire-mesh/config-sha256': createHash('sha256').update(agentConf).digest('hex') },
+          },
+          spec: {
+            serviceAccountName: identity.serviceAccount.name,
+            // The k8s workload attestor authenticates to the kubelet with this token.
+            automountServiceAccountToken: true,
+            // hostPID: the k8s workload attestor maps a caller's pid to its pod through /proc/<pid>/cgroup.
+            hostPid: true,
+            // hostNetwork: the k8s workload attestor reaches the kubelet at 127.0.0.1:10250; node names do not resolve in every cluster.
+            hostNetwork: true,
+            dnsPolicy: 'ClusterFirstWithHostNet',
+            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: NAME,
+                image: props.image,
+                args: ['-config', `${CONFIG_DIR}/${CONFIG_FILE}`],
+                ports: [{ name: HEALTH_PORT_NAME, containerPort: HEALTH_PORT, protocol: 'TCP' }],
+                livenessProbe: { ...healthProbe(this.conf.healthChecks.livePath, 30), initialDelaySeconds: 15 },
+                readinessProbe: { ...healthProbe(this.conf.healthChecks.readyPath, 5), initialDelaySeconds: 5 },
+                // Root (the image's default user), with every capability dropped: the socket directory
+                // is a root-owned hostPath the kubelet creates, and this scratch image has no shell to chown it.
+                securityContext: containerSecurityContext({ uid: 0, gid: 0 }),
+                resources: resources('50m', '64Mi', '256Mi'),
+                volumeMounts: [
+                  { name: volumes.config, mountPath: CONFIG_DIR, readOnly: true },
+                  { name: volumes.bundle, mountPath: BUNDLE_DIR, readOnly: true },
+                  { name: volumes.data, mountPath: DATA_DIR },
+                  { name: volumes.sockets, mountPath: this.socketHostDir },
+                  { name: volumes.token, mountPath: TOKEN_DIR, readOnly: true },
+                ],
+              },
+            ],
+            volumes: [
+              { name: volumes.config, configMap: { name: this.configMap.name } },
+              {
+                name: volumes.bundle,
+                // `items` makes the key required: the kubelet holds the pod until the server published the bundle.
+                configMap: { name: server.bundleConfigMap.name, items: [{ key: server.bundleKey, path: server.bundleKey }] },
+              },
+              { name: volumes.data, emptyDir: {} },
+              { name: volumes.sockets, hostPath: { path: this.socketHostDir, type: 'DirectoryOrCreate' } },
+              {
+                name: volumes.token,
+                projected: {
+                  sources: [{ serviceAccountToken: { path: TOKEN_FILE, audience: identity.audience, expirationSeconds: 7200 } }],
+                },
+              },
+            ],
+          },
+        },
+      },
+    });
+  }
+}
