@@ -2,6 +2,8 @@ import { App } from 'cdk8s';
 import { MeshConfig } from './config/mesh-config';
 import { MeshChart, SYNC_WAVE_ANNOTATION } from './core/mesh-chart';
 import { MeshNamespaces } from './core/namespaces';
+import { IIngressGateway } from './istio/interfaces';
+import { ISpireServerAdmin } from './spire/interfaces';
 
 /** The istioctl-applied charts go here, below the output directory, so `kubectl apply -f dist/` (not recursive) skips them. */
 export const ISTIOCTL_SUBDIR = 'istioctl';
@@ -16,6 +18,16 @@ export interface Mesh {
   /** All charts, of both Apps, in apply order. */
   readonly charts: readonly MeshChart[];
   readonly namespaces: MeshNamespaces;
+  /**
+   * The SPIRE part, once built: the operator CLI reaches the server's admin socket through it.
+   * @default - no SPIRE part; the index has no `admin.spireServer`
+   */
+  readonly spire?: { readonly server: ISpireServerAdmin };
+  /**
+   * The Istio part, once built: the operator CLI port-forwards its ingress gateway.
+   * @default - no Istio part; the index has no `admin.ingressGateway`
+   */
+  readonly istio?: { readonly ingressGateway?: IIngressGateway };
 }
 
 export interface BuildMeshOptions {

@@ -27,9 +27,38 @@ export interface IndexStep {
   readonly objects: readonly IndexObject[];
 }
 
+/** How the operator CLI reaches the SPIRE server's admin API: `kubectl exec` into the pod, then the socket. */
+export interface IndexSpireServerAdmin {
+  readonly namespace: string;
+  readonly podName: string;
+  readonly containerName: string;
+  readonly binaryPath: string;
+  readonly adminSocketPath: string;
+}
+
+/** How the operator CLI finds the ingress gateway pods to port-forward. */
+export interface IndexIngressGateway {
+  readonly namespace: string;
+  /** Labels of the gateway pods. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** The gateway's plain-HTTP port (the demo's 8080). */
+  readonly httpPort: number;
+}
+
+/**
+ * Runtime coordinates the operator CLI needs beyond the applied objects; each member is
+ * present only when the mesh has that part.
+ */
+export interface IndexAdmin {
+  readonly spireServer?: IndexSpireServerAdmin;
+  readonly ingressGateway?: IndexIngressGateway;
+}
+
 /** What synth wrote, in apply order: read by the operator CLI instead of hard-coding names. */
 export interface MeshIndex {
   readonly steps: readonly IndexStep[];
+  /** @default - absent when the mesh has neither a SPIRE server nor an ingress gateway */
+  readonly admin?: IndexAdmin;
 }
 
 /** The file cdk8s writes a chart to, relative to the output directory. */
@@ -59,7 +88,30 @@ export function meshIndex(mesh: Mesh): MeshIndex {
       objects,
     };
   });
-  return { steps };
+  const admin = meshAdmin(mesh);
+  return Object.keys(admin).length > 0 ? { steps, admin } : { steps };
+}
+
+/** Copies the wiring values out of the parts, so the CLI uses the same ones the manifests were built from. */
+function meshAdmin(mesh: Mesh): IndexAdmin {
+  const server = mesh.spire?.server;
+  const gateway = mesh.istio?.ingressGateway;
+  return {
+    ...(server
+      ? {
+          spireServer: {
+            namespace: server.namespace,
+            podName: server.podName,
+            containerName: server.containerName,
+            binaryPath: server.binaryPath,
+            adminSocketPath: server.adminSocketPath,
+          },
+        }
+      : {}),
+    ...(gateway
+      ? { ingressGateway: { namespace: mesh.config.namespaces.istio, selector: { ...gateway.selector }, httpPort: gateway.httpPort } }
+      : {}),
+  };
 }
 
 /**
