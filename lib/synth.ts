@@ -27,9 +27,39 @@ export interface IndexStep {
   readonly objects: readonly IndexObject[];
 }
 
+/** How the operator CLI reaches the SPIRE server's admin API: `kubectl exec` into the pod, then the socket. */
+export interface IndexSpireServerAdmin {
+  readonly namespace: string;
+  readonly podName: string;
+  readonly containerName: string;
+  readonly binaryPath: string;
+  readonly adminSocketPath: string;
+}
+
+/** How the operator CLI finds the ingress gateway pods to port-forward. */
+export interface IndexIngressGateway {
+  readonly namespace: string;
+  /** Labels of the gateway pods. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** The gateway's plain-HTTP port (the demo's 8080). */
+  readonly httpPort: number;
+}
+
+/** Runtime coordinates the operator CLI needs beyond the applied objects. */
+export interface IndexAdmin {
+  readonly spireServer: IndexSpireServerAdmin;
+  /** @default - absent when `istio.ingressGateway.enabled` is false */
+  readonly ingressGateway?: IndexIngressGateway;
+}
+
 /** What synth wrote, in apply order: read by the operator CLI instead of hard-coding names. */
 export interface MeshIndex {
   readonly steps: readonly IndexStep[];
+  /**
+   * Always written by `meshIndex()`; optional because the CLI reads indexes from disk,
+   * where an older or hand-edited one may lack it (the CLI then names what is missing).
+   */
+  readonly admin?: IndexAdmin;
 }
 
 /** The file cdk8s writes a chart to, relative to the output directory. */
@@ -59,7 +89,17 @@ export function meshIndex(mesh: Mesh): MeshIndex {
       objects,
     };
   });
-  return { steps };
+  return { steps, admin: meshAdmin(mesh) };
+}
+
+/** Copies the wiring values out of the parts, so the CLI uses the same ones the manifests were built from. */
+function meshAdmin(mesh: Mesh): IndexAdmin {
+  const { namespace, podName, containerName, binaryPath, adminSocketPath } = mesh.spire.server;
+  const gateway = mesh.istio.ingressGateway;
+  return {
+    spireServer: { namespace, podName, containerName, binaryPath, adminSocketPath },
+    ...(gateway ? { ingressGateway: { namespace: gateway.namespace, selector: { ...gateway.selector }, httpPort: gateway.httpPort } } : {}),
+  };
 }
 
 /**

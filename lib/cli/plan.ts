@@ -1,0 +1,336 @@
+import * as path from 'path';
+import { BUILT_IN_NAMESPACES } from '../core/namespaces';
+import { IndexIngressGateway, IndexObject, IndexSpireServerAdmin, IndexStep, MeshIndex } from '../synth';
+
+/**
+ * Turns dist/meta/index.json into the ordered commands of each CLI verb. Pure: no file,
+ * process or clock access, so the whole plan is unit-tested and printed by `--dry-run`.
+ */
+
+export type Tool = 'kubectl' | 'istioctl';
+
+/** The index lacks what a command needs (a part this mesh was synthesized without). */
+export class IndexError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IndexError';
+  }
+}
+
+/** One invocation of a real tool. */
+export interface PlanCommand {
+  readonly tool: Tool;
+  readonly args: readonly string[];
+  /**
+   * A wait: re-run while the tool reports it timed out (each run waits `--timeout` itself),
+   * at most `attempts` times.
+   * @default - run once
+   */
+  readonly wait?: { readonly what: string; readonly attempts: number };
+  /**
+   * Patterns of error lines that mean "already gone": a failure whose every error line
+   * matches one is a success (e.g. deleting objects whose CRD was already removed).
+   * @default - every failure fails the step
+   */
+  readonly alreadyDone?: readonly RegExp[];
+}
+
+/** One numbered step: `[n/N] title`. */
+export interface PlanStep {
+  readonly title: string;
+  readonly commands: readonly PlanCommand[];
+  /** What to look at when the step fails. */
+  readonly hint: string;
+}
+
+export interface Plan {
+  readonly steps: readonly PlanStep[];
+}
+
+export interface PlanOptions {
+  /** The output directory the index's file paths are relative to, as the user gave it. */
+  readonly distDir: string;
+  /** kubectl/istioctl context. @default - the current context of KUBECONFIG */
+  readonly context?: string;
+  /** Seconds each wait command blocks before the CLI reports it is still waiting. @default 10 */
+  readonly pollSeconds?: number;
+  /** Seconds to wait for one step's objects before failing. @default 300 */
+  readonly timeoutSeconds?: number;
+}
+
+const ROLLOUT_KINDS = ['StatefulSet', 'DaemonSet', 'Deployment'];
+
+/** Istio's control plane Deployment name, fixed by Istio for the default revision. */
+export const ISTIOD_DEPLOYMENT = 'istiod';
+/** The namespace istioctl installs into when the IstioOperator names none. */
+export const ISTIO_DEFAULT_NAMESPACE = 'istio-system';
+
+/** kubectl/istioctl refuse objects of a kind whose CRD is gone; those objects are gone with it. */
+const CRD_GONE = [/no matches for kind/, /ensure CRDs are installed first/, /the server doesn't have a resource type/, /^unable to recognize/];
+
+function withContext(options: PlanOptions, tool: Tool, args: string[]): PlanCommand {
+  return { tool, args: options.context ? [`--context=${options.context}`, ...args] : args };
+}
+
+function kubectl(options: PlanOptions, ...args: string[]): PlanCommand {
+  return withContext(options, 'kubectl', args);
+}
+
+function file(options: PlanOptions, step: IndexStep): string {
+  return path.join(options.distDir, step.file);
+}
+
+/** `kind/name` as kubectl addresses it; lowercased kind is the singular resource name of built-in and Istio kinds. */
+export function ref(obj: IndexObject): string {
+  return `${obj.kind.toLowerCase()}/${obj.name}`;
+}
+
+/** `kind.group/name`, unambiguous even when two API groups share a kind (Istio's and Gateway API's `Gateway`). */
+function qualifiedRef(obj: IndexObject): string {
+  const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '';
+  return `${obj.kind.toLowerCase()}${group ? `.${group}` : ''}/${obj.name}`;
+}
+
+function waitFor(options: PlanOptions, obj: IndexObject, namespace: string, args: string[]): PlanCommand {
+  const poll = options.pollSeconds ?? 10;
+  const attempts = Math.max(1, Math.ceil((options.timeoutSeconds ?? 300) / poll));
+  return { ...kubectl(options, ...args, '-n', namespace, `--timeout=${poll}s`), wait: { what: `${ref(obj)} in ${namespace}`, attempts } };
+}
+
+/** The wait command for an object, or none when its kind has no readiness to wait for. */
+function waitCommand(options: PlanOptions, obj: IndexObject): PlanCommand | undefined {
+  const namespace = obj.namespace ?? 'default';
+  if (ROLLOUT_KINDS.includes(obj.kind)) return waitFor(options, obj, namespace, ['rollout', 'status', ref(obj)]);
+  if (obj.kind === 'Job') return waitFor(options, obj, namespace, ['wait', '--for=condition=complete', ref(obj)]);
+  return undefined;
+}
+
+function describeWorkload(obj: IndexObject): string {
+  const ns = obj.namespace ?? 'default';
+  return obj.kind === 'Job' ? `kubectl -n ${ns} logs ${ref(obj)} --all-containers` : `kubectl -n ${ns} describe ${ref(obj)}`;
+}
+
+/** The SPIRE agents' log commands: agents that fail node attestation, or cannot attest a workload, say so there. */
+function agentLogs(index: MeshIndex): string[] {
+  const spireNs = index.admin?.spireServer?.namespace;
+  const daemonSets = index.steps.flatMap((s) => s.objects).filter((o) => o.kind === 'DaemonSet' && (spireNs === undefined || o.namespace === spireNs));
+  return daemonSets.map((d) => `kubectl -n ${d.namespace ?? 'default'} logs ${ref(d)} --all-containers`);
+}
+
+function waitHint(index: MeshIndex, step: IndexStep, workloads: readonly IndexObject[]): string {
+  const looks = workloads.map(describeWorkload);
+  const agents = agentLogs(index);
+  const isSpire = workloads.some((w) => w.kind === 'DaemonSet' || w.kind === 'StatefulSet');
+  const reason = isSpire
+    ? 'attestation errors (agent cannot reach or attest to the server) show in the agent log'
+    : step.objects.some((o) => o.kind === 'Job')
+      ? 'the Job reaches the SPIRE server through its admin socket; its log names the entry it could not create'
+      : 'meshed pods start only once their proxy has an SVID: check `entries list` and the agent log';
+  return [`${reason}; look at:`, ...looks, ...agents].join('\n');
+}
+
+/** The Istio namespace: where the IstioOperator lives (istioctl installs there), else the gateway's, else Istio's default. */
+export function istioNamespace(index: MeshIndex, step: IndexStep): string {
+  const operator = step.objects.find((o) => o.kind === 'IstioOperator');
+  return operator?.namespace ?? index.admin?.ingressGateway?.namespace ?? ISTIO_DEFAULT_NAMESPACE;
+}
+
+function selectorArg(selector: Readonly<Record<string, string>>): string {
+  return Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+function istioSteps(index: MeshIndex, step: IndexStep, options: PlanOptions): PlanStep[] {
+  const ns = istioNamespace(index, step);
+  const istiod: IndexObject = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: ISTIOD_DEPLOYMENT };
+  const waits = [waitCommand(options, istiod)!];
+  const gateway = index.admin?.ingressGateway;
+  if (gateway) {
+    const poll = options.pollSeconds ?? 10;
+    waits.push({
+      ...kubectl(options, 'wait', '--for=condition=available', 'deployment', '-l', selectorArg(gateway.selector), '-n', gateway.namespace, `--timeout=${poll}s`),
+      wait: { what: `ingress gateway (${selectorArg(gateway.selector)}) in ${gateway.namespace}`, attempts: waits[0].wait!.attempts },
+    });
+  }
+  return [
+    {
+      title: `install Istio: ${step.description}`,
+      commands: [withContext(options, 'istioctl', ['install', '-f', file(options, step), '-y'])],
+      hint: `look at: kubectl -n ${ns} get pods; kubectl -n ${ns} get events --sort-by=.lastTimestamp`,
+    },
+    {
+      title: `wait for istiod${gateway ? ' and the ingress gateway' : ''}`,
+      commands: waits,
+      hint: [
+        'the gateway mounts the SPIRE socket through the CSI driver; without an entry it never gets ready. Look at:',
+        `kubectl -n ${ns} describe deployment/${ISTIOD_DEPLOYMENT}`,
+        ...(gateway ? [`kubectl -n ${gateway.namespace} logs -l ${selectorArg(gateway.selector)}`] : []),
+        ...agentLogs(index),
+      ].join('\n'),
+    },
+  ];
+}
+
+/** `up`: every step in index order, each followed by a wait for its workloads. */
+export function upPlan(index: MeshIndex, options: PlanOptions): Plan {
+  const steps = index.steps.flatMap((step): PlanStep[] => {
+    if (step.tool === 'istioctl') return istioSteps(index, step, options);
+    const apply: PlanStep = {
+      title: `apply ${step.chart}: ${step.description}`,
+      commands: [kubectl(options, 'apply', '-f', file(options, step))],
+      hint: 'an "ensure CRDs are installed" error means this file came before Istio was installed; run the whole `up`',
+    };
+    const workloads = step.objects.filter((o) => waitCommand(options, o) !== undefined);
+    if (workloads.length === 0) return [apply];
+    return [
+      apply,
+      {
+        title: `wait for ${step.chart}: ${workloads.map(ref).join(', ')}`,
+        commands: workloads.map((w) => waitCommand(options, w)!),
+        hint: waitHint(index, step, workloads),
+      },
+    ];
+  });
+  return { steps };
+}
+
+function deleteStep(step: IndexStep, options: PlanOptions): PlanStep {
+  const builtIn = step.objects.filter((o) => o.kind === 'Namespace' && BUILT_IN_NAMESPACES.includes(o.name));
+  const hint = `look at what is left: kubectl get -f ${file(options, step)}`;
+  if (builtIn.length === 0) {
+    return {
+      title: `delete ${step.chart}: ${step.description}`,
+      commands: [{ ...kubectl(options, 'delete', '-f', file(options, step), '--ignore-not-found'), alreadyDone: CRD_GONE }],
+      hint,
+    };
+  }
+  // A chart may label a built-in namespace (e.g. `default`); deleting the file would try to delete it.
+  const rest = step.objects.filter((o) => !builtIn.includes(o));
+  const byNamespace = new Map<string | undefined, IndexObject[]>();
+  for (const obj of rest) byNamespace.set(obj.namespace, [...(byNamespace.get(obj.namespace) ?? []), obj]);
+  const commands = [...byNamespace.entries()].map(([ns, objs]) => ({
+    ...kubectl(options, 'delete', ...(ns ? ['-n', ns] : []), ...objs.map(qualifiedRef), '--ignore-not-found'),
+    alreadyDone: CRD_GONE,
+  }));
+  return { title: `delete ${step.chart} (keeping namespace ${builtIn.map((n) => n.name).join(', ')}): ${step.description}`, commands, hint };
+}
+
+/** `down`: the reverse of `up`; every command succeeds when its objects are already gone. */
+export function downPlan(index: MeshIndex, options: PlanOptions): Plan {
+  const steps = [...index.steps].reverse().map((step): PlanStep => {
+    if (step.tool === 'istioctl') {
+      return {
+        title: `uninstall Istio: ${step.description}`,
+        commands: [withContext(options, 'istioctl', ['uninstall', '--purge', '-y'])],
+        hint: `look at what is left: kubectl -n ${istioNamespace(index, step)} get all`,
+      };
+    }
+    return deleteStep(step, options);
+  });
+  return { steps };
+}
+
+/** The step that registers workloads: the one holding a Job. */
+export function registrationStep(index: MeshIndex): IndexStep {
+  const step = index.steps.find((s) => s.objects.some((o) => o.kind === 'Job'));
+  if (!step) throw new IndexError('no step of the index holds a Job: this mesh has no registration chart; run `npm run synth` with one');
+  return step;
+}
+
+/** `entries create`: re-run the registration Job (a completed Job never runs again, so delete it first). */
+export function entriesCreatePlan(index: MeshIndex, options: PlanOptions): Plan {
+  const step = registrationStep(index);
+  const jobs = step.objects.filter((o) => o.kind === 'Job');
+  return {
+    steps: [
+      {
+        title: `delete the previous registration Job: ${jobs.map(ref).join(', ')}`,
+        commands: jobs.map((job) => kubectl(options, 'delete', '-n', job.namespace ?? 'default', ref(job), '--ignore-not-found')),
+        hint: `look at: kubectl -n ${jobs[0].namespace ?? 'default'} get jobs`,
+      },
+      {
+        title: `apply ${step.chart}: ${step.description}`,
+        commands: [kubectl(options, 'apply', '-f', file(options, step))],
+        hint: 'is SPIRE installed? run `up` first',
+      },
+      {
+        title: `wait for ${step.chart}: ${jobs.map(ref).join(', ')}`,
+        commands: jobs.map((job) => waitCommand(options, job)!),
+        hint: waitHint(index, step, jobs),
+      },
+    ],
+  };
+}
+
+/** The SPIRE server's admin coordinates, or a message saying the index lacks them. */
+export function spireServerAdmin(index: MeshIndex): IndexSpireServerAdmin {
+  const admin = index.admin?.spireServer;
+  if (!admin) throw new IndexError('the index has no admin.spireServer: this mesh has no SPIRE server; run `npm run synth` with one');
+  return admin;
+}
+
+/** `kubectl exec` into the SPIRE server and run `spire-server <args> -socketPath <admin socket>`. */
+export function spireServerCommand(index: MeshIndex, options: PlanOptions, ...args: string[]): PlanCommand {
+  const admin = spireServerAdmin(index);
+  return kubectl(options, 'exec', '-n', admin.namespace, admin.podName, '-c', admin.containerName, '--', admin.binaryPath, ...args, '-socketPath', admin.adminSocketPath);
+}
+
+/** The ingress gateway's coordinates, or a message saying the index lacks them. */
+export function ingressGateway(index: MeshIndex): IndexIngressGateway {
+  const gateway = index.admin?.ingressGateway;
+  if (!gateway) throw new IndexError('the index has no admin.ingressGateway: this mesh has no ingress gateway; enable istio.ingressGateway and run `npm run synth`');
+  return gateway;
+}
+
+/** `forward`: find one gateway pod, then port-forward its HTTP port. */
+export function forwardCommands(index: MeshIndex, options: PlanOptions, localPort: number): { findPod: PlanCommand; forward: (pod: string) => PlanCommand } {
+  const gateway = ingressGateway(index);
+  return {
+    findPod: kubectl(options, 'get', 'pods', '-n', gateway.namespace, '-l', selectorArg(gateway.selector), '--field-selector=status.phase=Running', '-o', 'jsonpath={.items[0].metadata.name}'),
+    forward: (pod) => kubectl(options, 'port-forward', '-n', gateway.namespace, `pod/${pod}`, `${localPort}:${gateway.httpPort}`),
+  };
+}
+
+/** One part of the mesh as `status` reports it: the pods of its workloads, by namespace. */
+export interface StatusPart {
+  readonly title: string;
+  /** Namespace → the workloads whose pods belong to this part; an empty list means every pod of the namespace. */
+  readonly namespaces: ReadonlyMap<string, readonly IndexObject[]>;
+}
+
+/** The parts with pods, in apply order: each kubectl step's workloads, and the whole Istio namespace. */
+export function statusParts(index: MeshIndex): StatusPart[] {
+  return index.steps.flatMap((step): StatusPart[] => {
+    if (step.tool === 'istioctl') return [{ title: step.chart, namespaces: new Map([[istioNamespace(index, step), []]]) }];
+    const workloads = step.objects.filter((o) => ROLLOUT_KINDS.includes(o.kind) || o.kind === 'Job');
+    if (workloads.length === 0) return [];
+    const namespaces = new Map<string, IndexObject[]>();
+    for (const w of workloads) {
+      const ns = w.namespace ?? 'default';
+      namespaces.set(ns, [...(namespaces.get(ns) ?? []), w]);
+    }
+    return [{ title: step.chart, namespaces }];
+  });
+}
+
+/** The PeerAuthentications of the mesh, whose mode `status` reports. */
+export function peerAuthentications(index: MeshIndex): IndexObject[] {
+  return index.steps.flatMap((s) => s.objects).filter((o) => o.kind === 'PeerAuthentication');
+}
+
+/** kubectl's args for one object's field, by JSONPath. */
+export function getFieldCommand(options: PlanOptions, obj: IndexObject, jsonPath: string): PlanCommand {
+  return kubectl(options, 'get', '-n', obj.namespace ?? 'default', qualifiedRef(obj), '-o', `jsonpath=${jsonPath}`);
+}
+
+/** kubectl's args for every pod of a namespace, as JSON. */
+export function podsCommand(options: PlanOptions, namespace: string): PlanCommand {
+  return kubectl(options, 'get', 'pods', '-n', namespace, '-o', 'json');
+}
+
+/** Shell-quotes a command for printing, so a user can copy it. */
+export function commandLine(cmd: PlanCommand): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return [cmd.tool, ...cmd.args].map(quote).join(' ');
+}
