@@ -32,7 +32,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-bench-'));
 console.log(`spire-mesh synth benchmark (node ${process.version}, ${os.cpus().length} cpus)`);
 console.log('\nin process: build + synth to a temp dir (median of 5, after 1 warm-up)');
 console.log('bookinfo namespaces   objects   median        min        max');
-for (const count of [1, 10, 50]) {
+for (const count of [1, 10, 50, 100]) {
   const namespaces = Array.from({ length: count }, (_, i) => (i === 0 ? 'default' : `team-${i}`));
   const config = resolveMeshConfig({ bookinfo: { namespaces } });
   let objects = 0;

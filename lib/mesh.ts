@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import { Bookinfo } from './bookinfo/bookinfo';
 import { BookinfoRouting } from './bookinfo/routing';
 import { MeshConfig } from './config/mesh-config';
-import { MeshChart, SYNC_WAVE_ANNOTATION } from './core/mesh-chart';
+import { ApplyTool, MeshChart, SYNC_WAVE_ANNOTATION } from './core/mesh-chart';
 import { MeshNamespaces } from './core/namespaces';
 import { Istio } from './istio/istio';
 import { MeshPeerAuthentication } from './istio/peer-authentication';
@@ -40,9 +40,9 @@ export interface BuildMeshOptions {
 }
 
 /**
- * Builds the whole mesh from one validated config: the charts, in apply order, each
- * depending on the one before (so output files are numbered) and every object annotated
- * with the Argo CD sync wave of its chart.
+ * Builds the whole mesh from one validated config: the charts, in apply order (numbered
+ * output files, see `MeshChart`), and every object annotated with the Argo CD sync wave of
+ * its chart.
  *
  * Charts are created first, in apply order, and filled afterwards in the order the
  * constructs need each other (registration, applied early, reads the identities of
@@ -53,10 +53,8 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   const app = new App({ outdir });
   const istioctlApp = new App({ outdir: `${outdir}/${ISTIOCTL_SUBDIR}` });
   const charts: MeshChart[] = [];
-  const ordered = (scope: App, id: string, description: string, tool: 'kubectl' | 'istioctl' = 'kubectl'): MeshChart => {
-    const chart = new MeshChart(scope, id, { description, tool });
-    const previous = charts.filter((c) => c.tool === chart.tool).pop();
-    if (previous) chart.addDependency(previous);
+  const ordered = (scope: App, name: string, description: string, tool: ApplyTool = 'kubectl'): MeshChart => {
+    const chart = new MeshChart(scope, { name, description, tool, position: charts.filter((c) => c.tool === tool).length });
     charts.push(chart);
     return chart;
   };

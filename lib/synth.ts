@@ -62,18 +62,15 @@ export interface MeshIndex {
   readonly admin?: IndexAdmin;
 }
 
-/** The file cdk8s writes a chart to, relative to the output directory. */
-function chartFile(chart: MeshChart, indexInApp: number, chartsInApp: number): string {
-  const base = Names.toDnsLabel(chart);
-  const name = chartsInApp > 1 ? `${indexInApp.toString().padStart(4, '0')}-${base}` : base;
+/** The file cdk8s writes a chart to, relative to the output directory (no chart depends on another, so cdk8s adds no index of its own). */
+function chartFile(chart: MeshChart): string {
   const dir = chart.tool === 'istioctl' ? ISTIOCTL_SUBDIR : '';
-  return path.posix.join(dir, `${name}.k8s.yaml`);
+  return path.posix.join(dir, `${Names.toDnsLabel(chart)}.k8s.yaml`);
 }
 
 /** Describes the synthesized output of a mesh; pure, so tests can read it without writing files. */
 export function meshIndex(mesh: Mesh): MeshIndex {
   const steps = mesh.charts.map((chart, wave) => {
-    const sameTool = mesh.charts.filter((c) => c.tool === chart.tool);
     const objects = chart.allObjects.map((obj) => ({
       apiVersion: obj.apiVersion,
       kind: obj.kind,
@@ -81,9 +78,9 @@ export function meshIndex(mesh: Mesh): MeshIndex {
       name: obj.name,
     }));
     return {
-      chart: chart.node.id,
+      chart: chart.name,
       description: chart.description,
-      file: chartFile(chart, sameTool.indexOf(chart), sameTool.length),
+      file: chartFile(chart),
       tool: chart.tool,
       wave,
       objects,

@@ -148,6 +148,6 @@ describe('bookinfo in several namespaces', () => {
   });
 
   test('bookinfo charts come last, in the order of the namespaces', () => {
-    expect(mesh.charts.slice(-3).map((c) => c.node.id)).toEqual(['bookinfo-default', 'bookinfo-team-a', 'bookinfo-team-b']);
+    expect(mesh.charts.slice(-3).map((c) => c.name)).toEqual(['bookinfo-default', 'bookinfo-team-a', 'bookinfo-team-b']);
   });
 });

@@ -45,7 +45,7 @@ describe('the IstioOperator of the default mesh', () => {
   });
 
   test('the istio-operator step comes after namespaces and before mesh-policy', () => {
-    const ids = mesh.charts.map((c) => c.node.id);
+    const ids = mesh.charts.map((c) => c.name);
     expect(ids.indexOf('istio-operator')).toBeGreaterThan(ids.indexOf('namespaces'));
     expect(ids.indexOf('mesh-policy')).toBe(ids.indexOf('istio-operator') + 1);
   });

@@ -15,8 +15,8 @@ describe('mesh-wide mTLS', () => {
 
   test('is a kubectl step applied after the istioctl install', () => {
     const { mesh } = synthesize();
-    const chart = mesh.charts.find((c) => c.node.id === 'mesh-policy')!;
+    const chart = mesh.charts.find((c) => c.name === 'mesh-policy')!;
     expect(chart.tool).toBe('kubectl');
-    expect(mesh.charts.indexOf(chart)).toBeGreaterThan(mesh.charts.findIndex((c) => c.node.id === 'istio-operator'));
+    expect(mesh.charts.indexOf(chart)).toBeGreaterThan(mesh.charts.findIndex((c) => c.name === 'istio-operator'));
   });
 });

@@ -43,7 +43,7 @@ describe('the default mesh', () => {
   const env = Object.fromEntries(main.env.map((e: { name: string; value: string }) => [e.name, e.value]));
 
   test('the registration chart comes right after SPIRE and before the Istio install', () => {
-    const ids = mesh.charts.map((c) => c.node.id);
+    const ids = mesh.charts.map((c) => c.name);
     expect(ids.indexOf('registration')).toBe(ids.indexOf('spire') + 1);
     expect(ids.indexOf('registration')).toBe(ids.indexOf('istio-operator') - 1);
   });

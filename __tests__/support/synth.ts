@@ -18,7 +18,7 @@ export function synthesize(overrides: unknown = {}): SynthesizedMesh {
   const config = resolveMeshConfig(overrides);
   const mesh = buildMesh(config, { outdir: '/nonexistent/never-written' });
   const charts = new Map<string, Manifest[]>();
-  for (const chart of mesh.charts) charts.set(chart.node.id, chart.toJson() as Manifest[]);
+  for (const chart of mesh.charts) charts.set(chart.name, chart.toJson() as Manifest[]);
   return { mesh, config, charts, all: [...charts.values()].flat() };
 }
 
