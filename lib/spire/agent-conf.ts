@@ -1,5 +1,6 @@
 import { HclBody } from './hcl';
-import { HealthChecksConf, healthChecksBlock, pluginBlock } from './server-conf';
+import { HealthChecksConf, healthChecksBlock } from './health';
+import { pluginBlock } from './server-conf';
 
 /**
  * The keys of SPIRE 1.15.3's `agent.conf` this mesh sets, typed. Names follow the

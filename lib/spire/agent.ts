@@ -7,6 +7,7 @@ import { checkImage } from '../validation';
 import { AgentConf, agentConfHcl } from './agent-conf';
 import { SpireAgentIdentity } from './agent-identity';
 import { renderHcl } from './hcl';
+import { healthContainerFields, SPIRE_HEALTH_CHECKS } from './health';
 import { ISpireAgentAttestation } from './interfaces';
 import { containerSecurityContext, resources } from './security';
 import { SpireServer } from './server';
@@ -18,8 +19,6 @@ const BUNDLE_DIR = '/run/spire/bundle';
 const DATA_DIR = '/run/spire/data';
 const TOKEN_DIR = '/var/run/secrets/tokens';
 const TOKEN_FILE = 'spire-agent';
-const HEALTH_PORT = 8080;
-const HEALTH_PORT_NAME = 'healthz';
 
 export interface SpireAgentProps {
   /** The agents' ServiceAccount, cluster name and token audience (the server's allow list is built from the same object). */
@@ -86,7 +85,7 @@ export class SpireAgent extends Construct implements ISpireAgentAttestation {
       logLevel: props.settings.logLevel,
       psat: { cluster: identity.clusterName, tokenPath: `${TOKEN_DIR}/${TOKEN_FILE}` },
       skipKubeletVerification: props.settings.skipKubeletVerification,
-      healthChecks: { bindPort: HEALTH_PORT, livePath: '/live', readyPath: '/ready' },
+      healthChecks: SPIRE_HEALTH_CHECKS,
     };
     const agentConf = renderHcl(agentConfHcl(this.conf), CONFIG_FILE);
     this.configMap = new kplus.ConfigMap(this, 'config', {
@@ -109,12 +108,7 @@ export class SpireAgent extends Construct implements ISpireAgentAttestation {
     const { identity, server } = props;
     const labels = { app: NAME };
     const volumes = { config: 'spire-config', bundle: 'spire-bundle', data: 'spire-agent-data', sockets: 'spire-agent-socket-dir', token: 'spire-token' };
-    const healthProbe = (path: string, periodSeconds: number): k8s.Probe => ({
-      httpGet: { path, port: k8s.IntOrString.fromString(HEALTH_PORT_NAME) },
-      periodSeconds,
-      timeoutSeconds: 3,
-      failureThreshold: 3,
-    });
+    const health = healthContainerFields(this.conf.healthChecks);
     // L1 DaemonSet: cdk8s-plus-25 cannot set hostPID.
     return new k8s.KubeDaemonSet(this, 'daemonset', {
       metadata: { name: NAME, namespace: this.namespace, labels },
@@ -140,9 +134,9 @@ export class SpireAgent extends Construct implements ISpireAgentAttestation {
                 name: NAME,
                 image: props.image,
                 args: ['-config', `${CONFIG_DIR}/${CONFIG_FILE}`],
-                ports: [{ name: HEALTH_PORT_NAME, containerPort: HEALTH_PORT, protocol: 'TCP' }],
-                livenessProbe: { ...healthProbe(this.conf.healthChecks.livePath, 30), initialDelaySeconds: 15 },
-                readinessProbe: { ...healthProbe(this.conf.healthChecks.readyPath, 5), initialDelaySeconds: 5 },
+                ports: [health.port],
+                livenessProbe: health.livenessProbe,
+                readinessProbe: health.readinessProbe,
                 // Root (the image's default user), with every capability dropped: the socket directory
                 // is a root-owned hostPath the kubelet creates, and this scratch image has no shell to chown it.
                 securityContext: containerSecurityContext({ uid: 0, gid: 0 }),

@@ -1,11 +1,5 @@
 import { HclBlock, HclBody } from './hcl';
-
-/** `health_checks`, shared by server and agent: one listener serving `/live` and `/ready`. */
-export interface HealthChecksConf {
-  readonly bindPort: number;
-  readonly livePath: string;
-  readonly readyPath: string;
-}
+import { HealthChecksConf, healthChecksBlock } from './health';
 
 /**
  * The keys of SPIRE 1.15.3's `server.conf` this mesh sets, typed. Names follow the
@@ -38,20 +32,6 @@ export interface ServerConf {
   /** Notifier "k8sbundle": the ConfigMap the trust bundle is written to. */
   readonly bundle: { readonly namespace: string; readonly configMap: string; readonly key: string };
   readonly healthChecks: HealthChecksConf;
-}
-
-/** The `health_checks` block; SPIRE reads its port as a string, as the reference file writes it. */
-export function healthChecksBlock(conf: HealthChecksConf): HclBlock {
-  return {
-    type: 'health_checks',
-    attributes: {
-      listener_enabled: true,
-      bind_address: '0.0.0.0',
-      bind_port: String(conf.bindPort),
-      live_path: conf.livePath,
-      ready_path: conf.readyPath,
-    },
-  };
 }
 
 /** A `PluginType "name" { plugin_data { … } }` block. */

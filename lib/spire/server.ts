@@ -6,6 +6,7 @@ import { SpireServerConfig } from '../config/mesh-config';
 import { checkDuration, checkImage, checkQuantity, checkTrustDomain } from '../validation';
 import { SpireAgentIdentity } from './agent-identity';
 import { renderHcl } from './hcl';
+import { healthContainerFields, SPIRE_HEALTH_CHECKS } from './health';
 import { ISpireServerAdmin } from './interfaces';
 import { containerSecurityContext, resources, RunAs } from './security';
 import { ServerConf, serverConfHcl } from './server-conf';
@@ -19,8 +20,6 @@ const CONFIG_FILE = 'server.conf';
 const DATA_DIR = '/run/spire/data';
 const SOCKET_DIR = '/run/spire/sockets';
 const AGENT_API_PORT = 8081;
-const HEALTH_PORT = 8080;
-const HEALTH_PORT_NAME = 'healthz';
 
 export interface SpireServerProps {
   /** The namespace everything of the server lives in. */
@@ -119,7 +118,7 @@ export class SpireServer extends Construct implements ISpireServerAdmin {
         audience: [props.agents.audience],
       },
       bundle: { namespace: this.namespace, configMap: this.bundleConfigMap.name, key: this.bundleKey },
-      healthChecks: { bindPort: HEALTH_PORT, livePath: '/live', readyPath: '/ready' },
+      healthChecks: SPIRE_HEALTH_CHECKS,
     };
     const serverConf = renderHcl(serverConfHcl(this.conf), CONFIG_FILE);
     this.configMap = new kplus.ConfigMap(this, 'config', { metadata: metadata(NAME), data: { [CONFIG_FILE]: serverConf } });
@@ -148,12 +147,7 @@ export class SpireServer extends Construct implements ISpireServerAdmin {
   private createStatefulSet(image: string, storageSize: string, serverConf: string): k8s.KubeStatefulSet {
     const labels = { app: NAME };
     const volumes = { config: 'spire-config', data: 'spire-data', sockets: 'spire-server-socket' };
-    const healthProbe = (path: string, periodSeconds: number): k8s.Probe => ({
-      httpGet: { path, port: k8s.IntOrString.fromString(HEALTH_PORT_NAME) },
-      periodSeconds,
-      timeoutSeconds: 3,
-      failureThreshold: 3,
-    });
+    const health = healthContainerFields(this.conf.healthChecks);
     // L1 StatefulSet: cdk8s-plus-25's StatefulSet cannot declare volumeClaimTemplates.
     return new k8s.KubeStatefulSet(this, 'statefulset', {
       metadata: { name: NAME, namespace: this.namespace, labels },
@@ -186,10 +180,10 @@ export class SpireServer extends Construct implements ISpireServerAdmin {
                 args: ['-config', `${CONFIG_DIR}/${CONFIG_FILE}`],
                 ports: [
                   { name: 'grpc', containerPort: AGENT_API_PORT, protocol: 'TCP' },
-                  { name: HEALTH_PORT_NAME, containerPort: HEALTH_PORT, protocol: 'TCP' },
+                  health.port,
                 ],
-                livenessProbe: { ...healthProbe(this.conf.healthChecks.livePath, 30), initialDelaySeconds: 15 },
-                readinessProbe: { ...healthProbe(this.conf.healthChecks.readyPath, 5), initialDelaySeconds: 5 },
+                livenessProbe: health.livenessProbe,
+                readinessProbe: health.readinessProbe,
                 securityContext: containerSecurityContext(SPIRE_SERVER_RUN_AS),
                 resources: resources('50m', '128Mi', '512Mi'),
                 volumeMounts: [
