@@ -21,7 +21,7 @@ describe('defaults', () => {
       spiffeCsiDriver: 'ghcr.io/spiffe/spiffe-csi-driver:0.2.12',
       csiNodeDriverRegistrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0',
       registrationShell: 'docker.io/library/busybox:1.37.0-musl',
-      kubectl: 'registry.k8s.io/kubectl:v1.34.2',
+      kubectl: 'registry.k8s.io/kubectl:v1.36.4',
       jq: 'ghcr.io/jqlang/jq:1.8.1',
     });
     expect(config.istio.version).toBe('1.30.3');

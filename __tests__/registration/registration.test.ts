@@ -110,7 +110,7 @@ describe('the default mesh', () => {
 
   test('the images are the pinned ones from the config', () => {
     const images = [...pod.initContainers, ...pod.containers].map((c: { image: string }) => c.image);
-    expect(images).toEqual(['docker.io/library/busybox:1.37.0-musl', 'ghcr.io/jqlang/jq:1.8.1', 'registry.k8s.io/kubectl:v1.34.2']);
+    expect(images).toEqual(['docker.io/library/busybox:1.37.0-musl', 'ghcr.io/jqlang/jq:1.8.1', 'registry.k8s.io/kubectl:v1.36.4']);
   });
 
   test('the Job is bounded: retries, a deadline, cleanup, no restarts in place', () => {
@@ -180,7 +180,7 @@ describe('bad input throws naming the prop, the value and the rule', () => {
     agents: { namespace: 'spire', serviceAccountName: 'spire-agent', clusterName: 'demo' },
     identities: [workloadIdentity('example.org', 'default', 'details')],
     trustDomain: 'example.org',
-    images: { shell: 'docker.io/library/busybox:1.37.0-musl', kubectl: 'registry.k8s.io/kubectl:v1.34.2', jq: 'ghcr.io/jqlang/jq:1.8.1' },
+    images: { shell: 'docker.io/library/busybox:1.37.0-musl', kubectl: 'registry.k8s.io/kubectl:v1.36.4', jq: 'ghcr.io/jqlang/jq:1.8.1' },
     ...overrides,
   });
   const build = (overrides: Partial<SpireRegistrationProps>) => () => new SpireRegistration(new Chart(Testing.app(), 'c'), 'r', props(overrides));
@@ -211,7 +211,7 @@ describe('bad input throws naming the prop, the value and the rule', () => {
       { identities: [workloadIdentity('example.org', 'default', 'details', ['pod-label:app:details'])] },
       "entry 'spiffe://example.org/ns/default/sa/details' selectors[2]: 'pod-label:app:details' has unknown selector type 'pod-label'",
     ],
-    ['an unpinned image', { images: { shell: 'docker.io/library/busybox', kubectl: 'registry.k8s.io/kubectl:v1.34.2', jq: 'ghcr.io/jqlang/jq:1.8.1' } }, "images.shell: 'docker.io/library/busybox' must be pinned"],
+    ['an unpinned image', { images: { shell: 'docker.io/library/busybox', kubectl: 'registry.k8s.io/kubectl:v1.36.4', jq: 'ghcr.io/jqlang/jq:1.8.1' } }, "images.shell: 'docker.io/library/busybox' must be pinned"],
     ['a zero wait interval', { waitIntervalSeconds: 0 }, 'waitIntervalSeconds: 0 must be a positive whole number'],
     ['a wait longer than half the deadline', { waitIntervalSeconds: 400 }, 'waitIntervalSeconds: 400 must be at most half of activeDeadlineSeconds (600)'],
     ['a negative backoff limit', { backoffLimit: -1 }, 'backoffLimit: -1 must be a whole number, 0 or more'],

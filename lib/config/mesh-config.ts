@@ -23,7 +23,7 @@ export interface ImagesConfig {
   readonly registrationShell: string;
   /**
    * The official kubectl image (distroless: kubectl only); the registration Job runs in it.
-   * @default 'registry.k8s.io/kubectl:v1.34.2'
+   * @default 'registry.k8s.io/kubectl:v1.36.4'
    */
   readonly kubectl: string;
   /**
@@ -144,7 +144,7 @@ export const DEFAULT_CONFIG: MeshConfig = {
     spiffeCsiDriver: 'ghcr.io/spiffe/spiffe-csi-driver:0.2.12',
     csiNodeDriverRegistrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0',
     registrationShell: 'docker.io/library/busybox:1.37.0-musl',
-    kubectl: 'registry.k8s.io/kubectl:v1.34.2',
+    kubectl: 'registry.k8s.io/kubectl:v1.36.4',
     jq: 'ghcr.io/jqlang/jq:1.8.1',
   },
   spire: {
