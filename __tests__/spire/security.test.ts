@@ -176,6 +176,6 @@ describe('bad props throw at synth time, naming prop, value and rule', () => {
     const server = new SpireServer(chart, 'server', serverProps);
     expect(
       () => new SpireAgent(chart, 'agent', { identity: agents, server, image: DEFAULT_CONFIG.images.spireAgent, settings: DEFAULT_CONFIG.spire.agent, socketHostDir: 'run/spire' }),
-    ).toThrow(/socketHostDir 'run\/spire' must be an absolute path/);
+    ).toThrow(/SpireAgent.socketHostDir: 'run\/spire' must be an absolute path/);
   });
 });

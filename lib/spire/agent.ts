@@ -1,22 +1,18 @@
-import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-25';
 import { k8s } from 'cdk8s-plus-25';
 import { SpireAgentConfig } from '../config/mesh-config';
-import { checkImage } from '../validation';
+import { checkImage, ValidationError } from '../validation';
 import { AgentConf, agentConfHcl } from './agent-conf';
 import { SpireAgentIdentity } from './agent-identity';
-import { renderHcl } from './hcl';
+import { SpireConfigFile, SPIRE_DATA_DIR } from './config-file';
 import { healthContainerFields, SPIRE_HEALTH_CHECKS } from './health';
 import { ISpireAgentAttestation } from './interfaces';
 import { containerSecurityContext, resources } from './security';
 import { SpireServer } from './server';
 
 const NAME = 'spire-agent';
-const CONFIG_DIR = '/run/spire/config';
-const CONFIG_FILE = 'agent.conf';
 const BUNDLE_DIR = '/run/spire/bundle';
-const DATA_DIR = '/run/spire/data';
 const TOKEN_DIR = '/var/run/secrets/tokens';
 const TOKEN_FILE = 'spire-agent';
 
@@ -71,7 +67,7 @@ export class SpireAgent extends Construct implements ISpireAgentAttestation {
     this.clusterName = identity.clusterName;
     this.socketHostDir = props.socketHostDir ?? '/run/spire/agent-sockets';
     if (!this.socketHostDir.startsWith('/') || this.socketHostDir.endsWith('/')) {
-      throw new Error(`socketHostDir '${this.socketHostDir}' must be an absolute path without a trailing "/"`);
+      throw new ValidationError('SpireAgent.socketHostDir', this.socketHostDir, 'must be an absolute path without a trailing "/"');
     }
 
     this.conf = {
@@ -81,17 +77,19 @@ export class SpireAgent extends Construct implements ISpireAgentAttestation {
       // The agent mounts the host directory at the same path, so the path reads the same everywhere.
       socketPath: `${this.socketHostDir}/${this.socketFileName}`,
       trustBundlePath: `${BUNDLE_DIR}/${server.bundleKey}`,
-      dataDir: DATA_DIR,
+      dataDir: SPIRE_DATA_DIR,
       logLevel: props.settings.logLevel,
       psat: { cluster: identity.clusterName, tokenPath: `${TOKEN_DIR}/${TOKEN_FILE}` },
       skipKubeletVerification: props.settings.skipKubeletVerification,
       healthChecks: SPIRE_HEALTH_CHECKS,
     };
-    const agentConf = renderHcl(agentConfHcl(this.conf), CONFIG_FILE);
-    this.configMap = new kplus.ConfigMap(this, 'config', {
-      metadata: { name: NAME, namespace: this.namespace },
-      data: { [CONFIG_FILE]: agentConf },
+    const configFile = new SpireConfigFile(this, 'config', {
+      name: NAME,
+      namespace: this.namespace,
+      fileName: 'agent.conf',
+      body: agentConfHcl(this.conf),
     });
+    this.configMap = configFile.configMap;
 
     // nodes/proxy: the k8s workload attestor lists its node's pods through the kubelet API. get on pods
     // and nodes: the read-only lookups SPIRE's Kubernetes deployment grants the agent; no list, no watch.
@@ -101,13 +99,13 @@ export class SpireAgent extends Construct implements ISpireAgentAttestation {
       identity.serviceAccount,
     );
 
-    this.daemonSet = this.createDaemonSet(props, agentConf);
+    this.daemonSet = this.createDaemonSet(props, configFile);
   }
 
-  private createDaemonSet(props: SpireAgentProps, agentConf: string): k8s.KubeDaemonSet {
+  private createDaemonSet(props: SpireAgentProps, configFile: SpireConfigFile): k8s.KubeDaemonSet {
     const { identity, server } = props;
     const labels = { app: NAME };
-    const volumes = { config: 'spire-config', bundle: 'spire-bundle', data: 'spire-agent-data', sockets: 'spire-agent-socket-dir', token: 'spire-token' };
+    const volumes = { bundle: 'spire-bundle', data: 'spire-agent-data', sockets: 'spire-agent-socket-dir', token: 'spire-token' };
     const health = healthContainerFields(this.conf.healthChecks);
     // L1 DaemonSet: cdk8s-plus-25 cannot set hostPID.
     return new k8s.KubeDaemonSet(this, 'daemonset', {
@@ -117,7 +115,7 @@ export class SpireAgent extends Construct implements ISpireAgentAttestation {
         template: {
           metadata: {
             labels,
-            annotations: { 'spire-mesh/config-sha256': createHash('sha256').update(agentConf).digest('hex') },
+            annotations: configFile.podAnnotations,
           },
           spec: {
             serviceAccountName: identity.serviceAccount.name,
@@ -133,7 +131,7 @@ export class SpireAgent extends Construct implements ISpireAgentAttestation {
               {
                 name: NAME,
                 image: props.image,
-                args: ['-config', `${CONFIG_DIR}/${CONFIG_FILE}`],
+                args: configFile.args,
                 ports: [health.port],
                 livenessProbe: health.livenessProbe,
                 readinessProbe: health.readinessProbe,
@@ -142,16 +140,16 @@ export class SpireAgent extends Construct implements ISpireAgentAttestation {
                 securityContext: containerSecurityContext({ uid: 0, gid: 0 }),
                 resources: resources('50m', '64Mi', '256Mi'),
                 volumeMounts: [
-                  { name: volumes.config, mountPath: CONFIG_DIR, readOnly: true },
+                  configFile.volumeMount,
                   { name: volumes.bundle, mountPath: BUNDLE_DIR, readOnly: true },
-                  { name: volumes.data, mountPath: DATA_DIR },
+                  { name: volumes.data, mountPath: SPIRE_DATA_DIR },
                   { name: volumes.sockets, mountPath: this.socketHostDir },
                   { name: volumes.token, mountPath: TOKEN_DIR, readOnly: true },
                 ],
               },
             ],
             volumes: [
-              { name: volumes.config, configMap: { name: this.configMap.name } },
+              configFile.volume,
               {
                 name: volumes.bundle,
                 // `items` makes the key required: the kubelet holds the pod until the server published the bundle.

@@ -1,11 +1,10 @@
-import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-25';
 import { k8s } from 'cdk8s-plus-25';
 import { SpireServerConfig } from '../config/mesh-config';
 import { checkDuration, checkImage, checkQuantity, checkTrustDomain } from '../validation';
 import { SpireAgentIdentity } from './agent-identity';
-import { renderHcl } from './hcl';
+import { SpireConfigFile, SPIRE_DATA_DIR } from './config-file';
 import { healthContainerFields, SPIRE_HEALTH_CHECKS } from './health';
 import { ISpireServerAdmin } from './interfaces';
 import { containerSecurityContext, resources, RunAs } from './security';
@@ -15,9 +14,6 @@ import { ServerConf, serverConfHcl } from './server-conf';
 export const SPIRE_SERVER_RUN_AS: RunAs = { uid: 1000, gid: 1000 };
 
 const NAME = 'spire-server';
-const CONFIG_DIR = '/run/spire/config';
-const CONFIG_FILE = 'server.conf';
-const DATA_DIR = '/run/spire/data';
 const SOCKET_DIR = '/run/spire/sockets';
 const AGENT_API_PORT = 8081;
 
@@ -104,14 +100,14 @@ export class SpireServer extends Construct implements ISpireServerAdmin {
       trustDomain: this.trustDomain,
       bindPort: AGENT_API_PORT,
       socketPath: this.adminSocketPath,
-      dataDir: DATA_DIR,
+      dataDir: SPIRE_DATA_DIR,
       logLevel: settings.logLevel,
       caKeyType: settings.caKeyType,
       caTtl: settings.caTtl,
       defaultX509SvidTtl: settings.defaultX509SvidTtl,
       caSubject: settings.caSubject,
-      sqlitePath: `${DATA_DIR}/datastore.sqlite3`,
-      keysPath: `${DATA_DIR}/keys.json`,
+      sqlitePath: `${SPIRE_DATA_DIR}/datastore.sqlite3`,
+      keysPath: `${SPIRE_DATA_DIR}/keys.json`,
       psat: {
         cluster: props.agents.clusterName,
         serviceAccountAllowList: [props.agents.allowListEntry],
@@ -120,11 +116,16 @@ export class SpireServer extends Construct implements ISpireServerAdmin {
       bundle: { namespace: this.namespace, configMap: this.bundleConfigMap.name, key: this.bundleKey },
       healthChecks: SPIRE_HEALTH_CHECKS,
     };
-    const serverConf = renderHcl(serverConfHcl(this.conf), CONFIG_FILE);
-    this.configMap = new kplus.ConfigMap(this, 'config', { metadata: metadata(NAME), data: { [CONFIG_FILE]: serverConf } });
+    const configFile = new SpireConfigFile(this, 'config', {
+      name: NAME,
+      namespace: this.namespace,
+      fileName: 'server.conf',
+      body: serverConfHcl(this.conf),
+    });
+    this.configMap = configFile.configMap;
 
     this.createRbac(metadata);
-    this.statefulSet = this.createStatefulSet(props.image, settings.storageSize, serverConf);
+    this.statefulSet = this.createStatefulSet(props.image, settings.storageSize, configFile);
   }
 
   private createRbac(metadata: (name: string) => { name: string; namespace: string }): void {
@@ -144,9 +145,9 @@ export class SpireServer extends Construct implements ISpireServerAdmin {
     );
   }
 
-  private createStatefulSet(image: string, storageSize: string, serverConf: string): k8s.KubeStatefulSet {
+  private createStatefulSet(image: string, storageSize: string, configFile: SpireConfigFile): k8s.KubeStatefulSet {
     const labels = { app: NAME };
-    const volumes = { config: 'spire-config', data: 'spire-data', sockets: 'spire-server-socket' };
+    const volumes = { data: 'spire-data', sockets: 'spire-server-socket' };
     const health = healthContainerFields(this.conf.healthChecks);
     // L1 StatefulSet: cdk8s-plus-25's StatefulSet cannot declare volumeClaimTemplates.
     return new k8s.KubeStatefulSet(this, 'statefulset', {
@@ -158,8 +159,7 @@ export class SpireServer extends Construct implements ISpireServerAdmin {
         template: {
           metadata: {
             labels,
-            // A changed server.conf rolls the pod; SPIRE reads its config only at start.
-            annotations: { 'spire-mesh/config-sha256': createHash('sha256').update(serverConf).digest('hex') },
+            annotations: configFile.podAnnotations,
           },
           spec: {
             serviceAccountName: this.serviceAccount.name,
@@ -177,7 +177,7 @@ export class SpireServer extends Construct implements ISpireServerAdmin {
               {
                 name: NAME,
                 image,
-                args: ['-config', `${CONFIG_DIR}/${CONFIG_FILE}`],
+                args: configFile.args,
                 ports: [
                   { name: 'grpc', containerPort: AGENT_API_PORT, protocol: 'TCP' },
                   health.port,
@@ -187,14 +187,14 @@ export class SpireServer extends Construct implements ISpireServerAdmin {
                 securityContext: containerSecurityContext(SPIRE_SERVER_RUN_AS),
                 resources: resources('50m', '128Mi', '512Mi'),
                 volumeMounts: [
-                  { name: volumes.config, mountPath: CONFIG_DIR, readOnly: true },
-                  { name: volumes.data, mountPath: DATA_DIR },
+                  configFile.volumeMount,
+                  { name: volumes.data, mountPath: SPIRE_DATA_DIR },
                   { name: volumes.sockets, mountPath: SOCKET_DIR },
                 ],
               },
             ],
             volumes: [
-              { name: volumes.config, configMap: { name: this.configMap.name } },
+              configFile.volume,
               { name: volumes.sockets, emptyDir: {} },
             ],
           },
