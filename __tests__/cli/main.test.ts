@@ -262,3 +262,13 @@ test('GIVEN a fresh clone WHEN running `npm run mesh -- up --dry-run` through th
   for (const step of index.steps) expect(result.stdout).toContain(path.join('dist', step.file));
   expect(result.stdout).toMatch(/^\[1\/\d+\] /m);
 });
+
+test('GIVEN a reader that stops early (`| head -1`) WHEN the real entry prints the plan THEN it exits 0 without a stack trace', () => {
+  const result = spawnSync('sh', ['-c', `"${process.execPath}" --import tsx lib/cli/main.ts up --dry-run | head -1`], {
+    cwd: root,
+    env: { ...process.env, PATH: `${fakeEnv().PATH}:${path.dirname(process.execPath)}:/usr/bin:/bin` },
+    encoding: 'utf8',
+  });
+  expect(result.stdout.trim().split('\n')).toHaveLength(1);
+  expect(result.stderr).not.toMatch(/EPIPE|Unhandled/);
+});

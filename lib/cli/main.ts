@@ -86,26 +86,20 @@ function buildProgram(ctx: MainContext): Command {
     .configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
   const globals = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>();
 
-  program
-    .command('up')
-    .description('apply every step in order, waiting for each to be ready; safe to re-run')
-    .action(async (_opts, cmd: Command) => {
-      const opts = globals(cmd);
-      const { index, planOptions, dryRun, runner, target } = prepare(ctx, opts, ['kubectl', 'istioctl']);
-      checkFiles(ctx, opts.dist, index);
-      await runPlan(ctx, 'up', upPlan(index, planOptions), dryRun, runner, target);
-      if (!dryRun) ctx.io.out('next: `npm run mesh -- forward`, then open the product page');
-    });
-
-  program
-    .command('down')
-    .description('delete everything `up` created, in reverse order; safe when parts are already gone')
-    .action(async (_opts, cmd: Command) => {
-      const opts = globals(cmd);
-      const { index, planOptions, dryRun, runner, target } = prepare(ctx, opts, ['kubectl', 'istioctl']);
-      checkFiles(ctx, opts.dist, index);
-      await runPlan(ctx, 'down', downPlan(index, planOptions), dryRun, runner, target);
-    });
+  // up and down: the same run over every step of the index, in opposite directions.
+  const wholeMesh = (name: 'up' | 'down', description: string, plan: typeof upPlan, next?: string) =>
+    program
+      .command(name)
+      .description(description)
+      .action(async (_opts, cmd: Command) => {
+        const opts = globals(cmd);
+        const { index, planOptions, dryRun, runner, target } = prepare(ctx, opts, ['kubectl', 'istioctl']);
+        checkFiles(ctx, opts.dist, index);
+        await runPlan(ctx, name, plan(index, planOptions), dryRun, runner, target);
+        if (next && !dryRun) ctx.io.out(next);
+      });
+  wholeMesh('up', 'apply every step in order, waiting for each to be ready; safe to re-run', upPlan, 'next: `npm run mesh -- forward`, then open the product page');
+  wholeMesh('down', 'delete everything `up` created, in reverse order; safe when parts are already gone', downPlan);
 
   program
     .command('status')
@@ -193,6 +187,11 @@ export async function main(argv: readonly string[], ctx: MainContext): Promise<n
 
 /** The process entry: real argv, environment and output. */
 export function cli(): void {
+  // A reader that stops early (`| head`) closes the pipe; that ends the output, it is not a failure.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
   const io: Io = { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`) };
   main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), io }).then((code) => {
     process.exitCode = code;
