@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-25';
 import { k8s } from 'cdk8s-plus-25';
+import { containerSecurityContext, resources as podResources } from '../core/pod-defaults';
 import { WorkloadIdentity, workloadIdentity } from '../identity';
 import { ISidecarInjection } from '../istio/interfaces';
 import {
@@ -205,20 +206,8 @@ export class MeshedService extends Construct {
                   imagePullPolicy: 'IfNotPresent',
                   ports: [{ name: this.portName, containerPort: this.port, protocol: 'TCP' }],
                   ...(env.length > 0 ? { env } : {}),
-                  resources: {
-                    requests: { cpu: k8s.Quantity.fromString(resources.cpuRequest), memory: k8s.Quantity.fromString(resources.memoryRequest) },
-                    limits: { memory: k8s.Quantity.fromString(resources.memoryLimit) },
-                  },
-                  securityContext: {
-                    runAsNonRoot: true,
-                    runAsUser,
-                    ...(runAsGroup === undefined ? {} : { runAsGroup }),
-                    allowPrivilegeEscalation: false,
-                    privileged: false,
-                    readOnlyRootFilesystem: props.readOnlyRootFilesystem ?? true,
-                    capabilities: { drop: ['ALL'] },
-                    seccompProfile: { type: 'RuntimeDefault' },
-                  },
+                  resources: podResources(resources.cpuRequest, resources.memoryRequest, resources.memoryLimit),
+                  securityContext: containerSecurityContext({ uid: runAsUser, gid: runAsGroup }, { readOnlyRootFilesystem: props.readOnlyRootFilesystem }),
                   // Up to 2 minutes to start (a JVM app server is slow), then checked every few seconds.
                   startupProbe: probe(2, 60),
                   readinessProbe: probe(5, 3),

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-25';
+import { containerSecurityContext, resources } from '../core/pod-defaults';
 import { WorkloadIdentity } from '../identity';
 import { ISpireAgentAttestation, ISpireServerAdmin } from '../spire/interfaces';
 import { checkImage, checkTrustDomain, ValidationError } from '../validation';
@@ -174,21 +175,9 @@ export class SpireRegistration extends Construct {
       subjects: [{ kind: 'ServiceAccount', name: this.serviceAccount.name, namespace }],
     });
 
-    const securityContext: k8s.SecurityContext = {
-      runAsNonRoot: true,
-      runAsUser: NON_ROOT_ID,
-      runAsGroup: NON_ROOT_ID,
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    };
+    const securityContext = containerSecurityContext({ uid: NON_ROOT_ID, gid: NON_ROOT_ID });
     const toolsMount: k8s.VolumeMount = { name: 'tools', mountPath: TOOLS_DIR };
-    const smallResources: k8s.ResourceRequirements = {
-      requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
-      limits: { memory: k8s.Quantity.fromString('32Mi') },
-    };
+    const smallResources = resources('10m', '16Mi', '32Mi');
     const podSpec: k8s.PodSpec = {
       serviceAccountName: this.serviceAccount.name,
       // kubectl authenticates with this service account's token.
@@ -242,10 +231,7 @@ export class SpireRegistration extends Construct {
             { name: 'WAIT_ATTEMPTS', value: String(Math.floor(activeDeadline / 2 / waitInterval)) },
           ],
           securityContext,
-          resources: {
-            requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
-            limits: { memory: k8s.Quantity.fromString('128Mi') },
-          },
+          resources: resources('50m', '64Mi', '128Mi'),
           volumeMounts: [
             toolsMount,
             { name: 'registration', mountPath: REGISTRATION_MOUNT, readOnly: true },

@@ -8,7 +8,7 @@ import { SpireAgentIdentity } from './agent-identity';
 import { SpireConfigFile, SPIRE_DATA_DIR } from './config-file';
 import { healthContainerFields, SPIRE_HEALTH_CHECKS } from './health';
 import { ISpireAgentAttestation } from './interfaces';
-import { containerSecurityContext, resources } from './security';
+import { containerSecurityContext, resources } from '../core/pod-defaults';
 import { SpireServer } from './server';
 
 const NAME = 'spire-agent';

@@ -4,7 +4,7 @@ import { k8s } from 'cdk8s-plus-25';
 import { checkImage } from '../validation';
 import { SpireAgent } from './agent';
 import { IWorkloadApiCsi } from './interfaces';
-import { containerSecurityContext, resources } from './security';
+import { containerSecurityContext, resources } from '../core/pod-defaults';
 
 const NAME = 'spiffe-csi-driver';
 const KUBELET_DIR = '/var/lib/kubelet';

@@ -7,7 +7,7 @@ import { SpireAgentIdentity } from './agent-identity';
 import { SpireConfigFile, SPIRE_DATA_DIR } from './config-file';
 import { healthContainerFields, SPIRE_HEALTH_CHECKS } from './health';
 import { ISpireServerAdmin } from './interfaces';
-import { containerSecurityContext, resources, RunAs } from './security';
+import { containerSecurityContext, resources, RunAs } from '../core/pod-defaults';
 import { ServerConf, serverConfHcl } from './server-conf';
 
 /** The uid:gid the `ghcr.io/spiffe/spire-server` image is built to run as (its Dockerfile's `USER 1000:1000`). */
