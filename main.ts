@@ -1,5 +1,5 @@
 import { ConfigError, loadMeshConfig } from './lib/config/load';
-import { buildMesh } from './lib/mesh';
+import { buildMesh } from './lib/composition-root';
 import { synthMesh } from './lib/synth';
 
 // Only wiring lives here: tests import lib/, never this file (it would write dist/).

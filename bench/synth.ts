@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { resolveMeshConfig } from '../lib/config/load';
-import { buildMesh } from '../lib/mesh';
+import { buildMesh } from '../lib/composition-root';
 import { synthMesh } from '../lib/synth';
 
 function median(values: number[]): number {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Names } from 'cdk8s';
 import { ApplyTool, MeshChart } from './core/mesh-chart';
-import { ISTIOCTL_SUBDIR, Mesh } from './mesh';
+import { ISTIOCTL_SUBDIR, Mesh } from './composition-root';
 
 /** Where the index of the output lives, relative to the output directory (a subdirectory, so `kubectl apply -f dist/` skips it). */
 export const INDEX_FILE = path.join('meta', 'index.json');

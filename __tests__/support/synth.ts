@@ -1,6 +1,6 @@
 import { resolveMeshConfig } from '../../lib/config/load';
 import { MeshConfig } from '../../lib/config/mesh-config';
-import { buildMesh, Mesh } from '../../lib/mesh';
+import { buildMesh, Mesh } from '../../lib/composition-root';
 import { Manifest } from './schema';
 
 /** A mesh built in memory from config overrides, with each chart's objects as JSON. */
