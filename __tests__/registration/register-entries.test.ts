@@ -2,7 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { RegistrationEntry, RegistrationEntryProps, spireEntriesJson } from '../../lib/registration/entry';
 import { REGISTER_SCRIPT_FILE, SCRIPT_KEY } from '../../lib/registration/registration';
+import { selectorText } from '../../lib/registration/selector';
 import { find, synthesize } from '../support/synth';
 
 /**
@@ -149,15 +151,19 @@ test('GIVEN a foreign entry, even one matching a declared entry WHEN the script 
   expect(byId(result.stored)).toEqual(byId([...declared.filter((e: any) => e !== details), FOREIGN, handMade]));
 });
 
+/** The default entries with the details entry rebuilt with `change` (so with a new ID), and both versions of it. */
+function withDetailsChanged(change: Partial<RegistrationEntryProps>) {
+  const old = registration.workloadEntries.find((e) => e.spiffeId.text === DETAILS)!;
+  const changed = new RegistrationEntry({ spiffeId: DETAILS, parentId: old.parentId.text, selectors: old.selectors.map(selectorText), ...change });
+  const entries = registration.entries.map((e) => (e === old ? changed : e));
+  return { old: old.toSpireJson(), details: changed.toSpireJson(), entriesJson: JSON.stringify(spireEntriesJson(entries)) };
+}
+
 test('GIVEN an entry whose selector set changed WHEN the script runs THEN the new entry is created before the old one is deleted', () => {
   const { run } = server();
   expect(run().status).toBe(0);
-  const old = declared.find((e: any) => e.spiffe_id === DETAILS);
-  const changed = JSON.parse(registration.entriesJson);
-  const details = changed.entries.find((e: any) => e.spiffe_id === DETAILS);
-  details.selectors = [...details.selectors, { type: 'k8s', value: 'container-name:details' }];
-  details.entry_id = 'spire-mesh-0123456789abcdef0123456789abcdef';
-  const result = run({}, JSON.stringify(changed));
+  const { old, details, entriesJson } = withDetailsChanged({ selectors: ['k8s:ns:default', 'k8s:sa:bookinfo-details', 'k8s:container-name:details'] });
+  const result = run({}, entriesJson);
   expect(result.status).toBe(0);
   expect(result.stdout).toContain(`create: ${DETAILS} (${details.entry_id})\n`);
   expect(result.stdout).toContain(`delete: ${DETAILS} (${old.entry_id}): no longer declared\n`);
@@ -169,12 +175,8 @@ test('GIVEN an entry whose selector set changed WHEN the script runs THEN the ne
 test('GIVEN an entry whose TTL changed (same ID, parent, selectors) WHEN the script runs THEN it replaces the owned entry', () => {
   const { run } = server();
   expect(run().status).toBe(0);
-  const old = declared.find((e: any) => e.spiffe_id === DETAILS);
-  const changed = JSON.parse(registration.entriesJson);
-  const details = changed.entries.find((e: any) => e.spiffe_id === DETAILS);
-  details.x509_svid_ttl = 300;
-  details.entry_id = 'spire-mesh-fedcba9876543210fedcba9876543210';
-  const result = run({}, JSON.stringify(changed));
+  const { old, details, entriesJson } = withDetailsChanged({ x509SvidTtl: 300 });
+  const result = run({}, entriesJson);
   expect(result.status).toBe(0);
   expect(result.stdout).toContain(`replace: ${DETAILS} (${old.entry_id} -> ${details.entry_id}): its settings changed\n`);
   expect(result.stdout).toContain('5 unchanged, 0 created, 1 replaced, 0 deleted, 0 foreign left alone, 0 failed');
