@@ -183,16 +183,19 @@ test('GIVEN an entry whose TTL changed (same ID, parent, selectors) WHEN the scr
   expect(result.stored.filter((e: any) => e.spiffe_id === DETAILS)).toEqual([details]);
 });
 
-test('GIVEN the server rejects one entry WHEN the script runs THEN it fails naming the entry and the reason', () => {
-  const { run } = server();
+test('GIVEN the server rejects one entry WHEN the script runs THEN it fails naming the entry and the reason, and deletes nothing', () => {
+  const stale = { ...FOREIGN, entry_id: 'spire-mesh-00000000000000000000000000000000', spiffe_id: 'spiffe://example.org/ns/gone/sa/old' };
+  const { run } = server([stale]);
   const result = run({ FAKE_SPIRE_REJECT: DETAILS });
   expect(result.status).toBe(1);
   const details = declared.find((e: any) => e.spiffe_id === DETAILS);
   expect(result.stderr).toContain(
     `FAILED to create ${DETAILS} (${details.entry_id}): status code 3: failed to create entry: datastore-validation: invalid selector`,
   );
-  expect(result.stdout).toContain('1 failed, of 6 declared entries');
-  expect(result.stored).toHaveLength(5);
+  expect(result.stderr).toContain('not deleting or replacing any entry: 1 of 6 creates failed');
+  expect(result.calls.filter((c) => c.includes('delete'))).toEqual([]);
+  expect(result.stored).toContainEqual(stale);
+  expect(result.stored).toHaveLength(6);
 });
 
 test('GIVEN no server pod becomes Ready WHEN the attempts run out THEN the script fails saying so', () => {

@@ -17,7 +17,8 @@
 #              without the prefix: someone else's, left alone and not duplicated
 # Entries without the prefix are never changed or deleted. A second run changes nothing.
 # Any per-entry status other than OK (or NotFound on delete, AlreadyExists on create: a
-# concurrent run did it) fails the run, naming the entry and SPIRE's reason.
+# concurrent run did it) fails the run, naming the entry and SPIRE's reason; a failed create
+# stops the run before anything is deleted.
 #
 # Environment (all set by the Job; see lib/registration/registration.ts):
 #   SERVER_NAMESPACE, SERVER_SELECTOR, SERVER_CONTAINER  where the servers run (a label selector)
@@ -156,10 +157,15 @@ delete() {
 
 # Redirections, not pipes: the functions run in this shell, so `failed` counts.
 create < <(ids_of create)
+count() { printf '%s\n' "$plan" | awk -F '\t' -v d="$1" '$1 == d' | wc -l | tr -d ' '; }
+if [ "$failed" -gt 0 ]; then
+  # A declared entry is missing: deleting now could remove the entry it was meant to replace.
+  echo "not deleting or replacing any entry: $failed of $(count create) creates failed" >&2
+  exit 1
+fi
 # The owned entries to delete: those no longer declared, and the older versions of replaced ones.
 delete < <(ids_of delete; printf '%s\n' "$plan" | awk -F '\t' '$1 == "replace" { print $4 }')
 create < <(ids_of replace)
 
-count() { printf '%s\n' "$plan" | awk -F '\t' -v d="$1" '$1 == d' | wc -l | tr -d ' '; }
 echo "$(count unchanged) unchanged, $(count create) created, $(count replace) replaced, $(count delete) deleted, $(count foreign) foreign left alone, $failed failed, of $(jq '.entries | length' "$ENTRIES_FILE") declared entries"
 if [ "$failed" -gt 0 ]; then exit 1; fi
