@@ -5,6 +5,8 @@
  * file (see `load.ts`); nothing here needs editing.
  */
 
+import type { SpireDatastoreType } from '../spire/server';
+
 /** Container images, each pinned by tag or digest. */
 export interface ImagesConfig {
   /** @default 'ghcr.io/spiffe/spire-server:1.15.3' */
@@ -30,7 +32,7 @@ export interface SpireServerConfig {
   /** Where SPIRE keeps entries, nodes and bundles. */
   readonly datastore: {
     /** @default 'sqlite' (a file on the server's PVC) */
-    readonly type: 'sqlite' | 'postgres' | 'mysql';
+    readonly type: SpireDatastoreType;
     /**
      * The Secret, in SPIRE's namespace, holding the database's `connection_string`; required
      * for postgres and mysql. It never enters a ConfigMap.

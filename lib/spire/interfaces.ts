@@ -59,6 +59,11 @@ export interface ISpireAgentAttestation {
   readonly clusterName: string;
 }
 
+/** The agents as the server's k8s_psat attestor admits them: who they are, and their token's audience. */
+export interface ISpireAgentPsat extends ISpireAgentAttestation {
+  readonly audience: string;
+}
+
 /** The SPIRE agent as the SPIFFE CSI driver sees it: the node directory of its Workload API socket. */
 export interface ISpireAgentSocket {
   /** The namespace the agent (and so the driver) runs in. */

@@ -12,7 +12,7 @@ import {
   durationSeconds,
   ValidationError,
 } from '../validation';
-import { ISpireAgentAttestation, ISpireServerAdmin, ISpireServerEndpoint } from './interfaces';
+import { ISpireAgentPsat, ISpireServerAdmin, ISpireServerEndpoint } from './interfaces';
 import { SpireConfigFile, SPIRE_DATA_DIR } from './config-file';
 import { healthContainerFields, SPIRE_HEALTH_CHECKS } from './health';
 import { ServerConf, serverConfHcl } from './server-conf';
@@ -95,7 +95,7 @@ export interface SpireServerProps {
   /** The SPIFFE trust domain the server issues identities in. */
   readonly trustDomain: string;
   /** The agents allowed to attest through k8s_psat; the allow list and audience come from here. */
-  readonly agents: ISpireAgentAttestation & { readonly audience: string };
+  readonly agents: ISpireAgentPsat;
   /** The `spire-server` image, pinned. */
   readonly image: string;
   /**
