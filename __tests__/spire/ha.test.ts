@@ -1,4 +1,7 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
+import * as YAML from 'yaml';
 import * as kplus from 'cdk8s-plus-25';
 import { SpireAgent } from '../../lib/spire/agent';
 import { SpiffeCsiDriver } from '../../lib/spire/csi-driver';
@@ -111,4 +114,13 @@ test('an agent can point at a server built elsewhere, and a CSI driver at an age
   });
   expect(csi.workloadApiSocketHostDir).toBe('/run/other-agent');
   expect(csi.daemonSet.metadata.namespace).toBe('node-agents');
+});
+
+test("the README's production example synthesizes three servers on PostgreSQL", () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const production = readme.slice(readme.indexOf('## Production'));
+  const example = /```yaml\n# spire-mesh\.config\.yaml\n([\s\S]*?)```/.exec(production)!;
+  const { mesh } = synthesize(YAML.parse(example[1]));
+  expect(mesh.spire.server.replicas).toBe(3);
+  expect(mesh.spire.server.conf.datastore.databaseType).toBe('postgres');
 });
