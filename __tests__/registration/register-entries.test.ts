@@ -36,6 +36,20 @@ interface Run {
   readonly stored: unknown[];
 }
 
+/** Where a program is on this machine's PATH. */
+const which = (name: string) => spawnSync('bash', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+
+/**
+ * The only programs the script may call, as in the kubectl image: kubectl (the fake),
+ * jq and coreutils' sleep. Anything else (awk, sed, grep, …) is "command not found".
+ */
+const BIN = (() => {
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-registration-bin-'));
+  fs.writeFileSync(path.join(bin, 'kubectl'), `#!${which('bash')}\nexec ${process.execPath} ${path.join(FIXTURES, 'kubectl')} "$@"\n`, { mode: 0o755 });
+  for (const tool of ['jq', 'sleep']) fs.symlinkSync(which(tool), path.join(bin, tool));
+  return bin;
+})();
+
 /**
  * A fake server holding `stored` entries; `run` runs the script with `entriesJson` declared
  * (the default mesh's unless given).
@@ -48,12 +62,12 @@ function server(stored: unknown[] = []): { run: (env?: Record<string, string>, e
   const run = (env: Record<string, string> = {}, entriesJson = registration.entriesJson): Run => {
     fs.writeFileSync(entriesFile, entriesJson);
     fs.rmSync(`${stateFile}.calls`, { force: true });
-    const result = spawnSync('bash', [REGISTER_SCRIPT_FILE], {
+    const result = spawnSync(which('bash'), [REGISTER_SCRIPT_FILE], {
       encoding: 'utf8',
       timeout: 10_000,
       env: {
         ...jobEnv,
-        PATH: `${FIXTURES}:${process.env.PATH}`,
+        PATH: BIN,
         ENTRIES_FILE: entriesFile,
         WAIT_INTERVAL_SECONDS: '0.01',
         FAKE_SPIRE_STATE: stateFile,

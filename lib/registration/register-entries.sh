@@ -108,14 +108,29 @@ plan=$(jq -r --argjson existing "$existing" --arg prefix "$ENTRY_ID_PREFIX" '
      | ["delete", .id, .spiffe_id, ""])
   | @tsv' "$ENTRIES_FILE")
 
-ids_of() { printf '%s\n' "$plan" | awk -F '\t' -v d="$1" '$1 == d { print $2 }'; }
-for decision in unchanged create replace foreign delete; do
-  printf '%s\n' "$plan" | awk -F '\t' -v d="$decision" '
-    $1 != d { next }
-    d == "replace" { print "replace: " $3 " (" $4 " -> " $2 "): its settings changed"; next }
-    d == "foreign" { print "foreign: " $3 " is registered as " $4 ", not owned by spire-mesh: left alone"; next }
-    d == "delete"  { print "delete: " $3 " (" $2 "): no longer declared"; next }
-    { print d ": " $3 " (" $2 ")" }'
+# Only bash builtins, jq and coreutils (sleep) throughout: what the kubectl image ships; no awk, sed or grep.
+# Prints field $2 (1: decision, 2: entry ID, 3: SPIFFE ID, 4: detail) of each decision $1.
+field_of() {
+  local decision id spiffe_id detail
+  while IFS=$'\t' read -r decision id spiffe_id detail; do
+    if [ "$decision" = "$1" ]; then
+      case "$2" in 2) printf '%s\n' "$id" ;; 4) printf '%s\n' "$detail" ;; esac
+    fi
+  done <<<"$plan"
+}
+ids_of() { field_of "$1" 2; }
+count() { local n=0 id; while read -r id; do n=$((n + 1)); done < <(ids_of "$1"); echo "$n"; }
+
+for wanted in unchanged create replace foreign delete; do
+  while IFS=$'\t' read -r decision id spiffe_id detail; do
+    [ "$decision" = "$wanted" ] || continue
+    case "$decision" in
+      replace) echo "replace: $spiffe_id ($detail -> $id): its settings changed" ;;
+      foreign) echo "foreign: $spiffe_id is registered as $detail, not owned by spire-mesh: left alone" ;;
+      delete) echo "delete: $spiffe_id ($id): no longer declared" ;;
+      *) echo "$decision: $spiffe_id ($id)" ;;
+    esac
+  done <<<"$plan"
 done
 
 failed=0
@@ -157,14 +172,13 @@ delete() {
 
 # Redirections, not pipes: the functions run in this shell, so `failed` counts.
 create < <(ids_of create)
-count() { printf '%s\n' "$plan" | awk -F '\t' -v d="$1" '$1 == d' | wc -l | tr -d ' '; }
 if [ "$failed" -gt 0 ]; then
   # A declared entry is missing: deleting now could remove the entry it was meant to replace.
   echo "not deleting or replacing any entry: $failed of $(count create) creates failed" >&2
   exit 1
 fi
 # The owned entries to delete: those no longer declared, and the older versions of replaced ones.
-delete < <(ids_of delete; printf '%s\n' "$plan" | awk -F '\t' '$1 == "replace" { print $4 }')
+delete < <(ids_of delete; field_of replace 4)
 create < <(ids_of replace)
 
 echo "$(count unchanged) unchanged, $(count create) created, $(count replace) replaced, $(count delete) deleted, $(count foreign) foreign left alone, $failed failed, of $(jq '.entries | length' "$ENTRIES_FILE") declared entries"
