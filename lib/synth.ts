@@ -91,7 +91,7 @@ export function meshIndex(mesh: Mesh): MeshIndex {
 
 /** Copies the wiring values out of the parts, so the CLI uses the same ones the manifests were built from. */
 function meshAdmin(mesh: Mesh): IndexAdmin {
-  const { namespace, podName, containerName, binaryPath, adminSocketPath } = mesh.spire.server;
+  const { namespace, podNames: [podName], containerName, binaryPath, adminSocketPath } = mesh.spire.server;
   const gateway = mesh.istio.ingressGateway;
   return {
     spireServer: { namespace, podName, containerName, binaryPath, adminSocketPath },

@@ -14,7 +14,7 @@ describe('the admin section of the index', () => {
     expect(index.admin).toEqual({
       spireServer: {
         namespace: server.namespace,
-        podName: server.podName,
+        podName: server.podNames[0],
         containerName: server.containerName,
         binaryPath: server.binaryPath,
         adminSocketPath: server.adminSocketPath,

@@ -156,16 +156,24 @@ describe('bad props throw at synth time, naming prop, value and rule', () => {
     const chart = new Chart(Testing.app(), 'test');
     const namespace = new kplus.Namespace(chart, 'ns', { metadata: { name: 'spire' } });
     const agents = new SpireAgentIdentity(chart, 'identity', { namespace, clusterName: 'c' });
-    const serverProps = { namespace, agents, trustDomain: 'example.org', image: DEFAULT_CONFIG.images.spireServer, settings: DEFAULT_CONFIG.spire.server };
+    const serverProps = { namespace, agents, trustDomain: 'example.org', image: DEFAULT_CONFIG.images.spireServer };
     return { chart, namespace, agents, serverProps };
   };
 
   test.each<[string, object, RegExp]>([
     ['trustDomain', { trustDomain: 'Example.org' }, /trustDomain: 'Example.org' must be lowercase/],
     ['image', { image: 'spire-server' }, /image: 'spire-server' must name its registry/],
-    ['storage size', { settings: { ...DEFAULT_CONFIG.spire.server, storageSize: 'lots' } }, /settings.storageSize: 'lots' must be a Kubernetes quantity/],
-    ['CA TTL', { settings: { ...DEFAULT_CONFIG.spire.server, caTtl: '1 day' } }, /settings.caTtl: '1 day' must be a positive Go duration/],
-    ['CA subject', { settings: { ...DEFAULT_CONFIG.spire.server, caSubject: { country: 'U${S}', organization: 'x' } } }, /server.conf server.ca_subject.country\[0\]: 'U\$\{S\}' must not contain/],
+    ['storage size', { storageSize: 'lots' }, /storageSize: 'lots' must be a Kubernetes quantity/],
+    ['CA TTL', { caTtl: '1 day' }, /caTtl: '1 day' must be a positive Go duration/],
+    ['CA subject', { caSubject: { country: 'U${S}', organization: 'x' } }, /server.conf server.ca_subject.country\[0\]: 'U\$\{S\}' must not contain/],
+    ['SVID TTL not below the CA TTL', { caTtl: '1h', defaultX509SvidTtl: '1h' }, /defaultX509SvidTtl: '1h' must be shorter than caTtl \(1h\): an SVID cannot outlive the CA/],
+    ['replica count', { replicas: 0 }, /replicas: 0 must be a whole number, 1 or more/],
+    ['HA on SQLite', { replicas: 3 }, /replicas: 3 needs an external datastore \(postgres or mysql\)/],
+    ['postgres without a Secret', { datastore: 'postgres' }, /connectionStringSecret: undefined must name the Secret holding the postgres connection string/],
+    ['a Secret with SQLite', { connectionStringSecret: { name: 'db', key: 'dsn' } }, /connectionStringSecret: 'db' applies only to postgres and mysql/],
+    ['a bad Secret name', { datastore: 'mysql', connectionStringSecret: { name: 'DB!', key: 'dsn' } }, /connectionStringSecret.name: 'DB!'/],
+    ['a bad Secret key', { datastore: 'mysql', connectionStringSecret: { name: 'db', key: 'a/b' } }, /connectionStringSecret.key: 'a\/b' must be a Secret key/],
+    ['"$" in the CA subject with -expandEnv', { datastore: 'postgres', connectionStringSecret: { name: 'db', key: 'dsn' }, caSubject: { country: 'US', organization: 'A$B' } }, /caSubject.organization: 'A\$B' must not contain "\$"/],
   ])('SpireServer refuses a bad %s', (_, override, message) => {
     const { chart, serverProps } = setup();
     expect(() => new SpireServer(chart, 'server', { ...serverProps, ...override })).toThrow(message);
@@ -175,7 +183,7 @@ describe('bad props throw at synth time, naming prop, value and rule', () => {
     const { chart, agents, serverProps } = setup();
     const server = new SpireServer(chart, 'server', serverProps);
     expect(
-      () => new SpireAgent(chart, 'agent', { identity: agents, server, image: DEFAULT_CONFIG.images.spireAgent, settings: DEFAULT_CONFIG.spire.agent, socketHostDir: 'run/spire' }),
+      () => new SpireAgent(chart, 'agent', { identity: agents, server, image: DEFAULT_CONFIG.images.spireAgent, socketHostDir: 'run/spire' }),
     ).toThrow(/SpireAgent.socketHostDir: 'run\/spire' must be an absolute path/);
   });
 });

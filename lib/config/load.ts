@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { checkSpireServerSettings } from '../spire/server';
 import {
   checkDns1123Label,
-  checkDuration,
   checkImage,
   checkImageHub,
   checkOneOf,
@@ -11,7 +11,6 @@ import {
   checkReleaseVersion,
   checkTrustDomain,
   checkUnique,
-  durationSeconds,
   show,
   ValidationError,
 } from '../validation';
@@ -145,17 +144,11 @@ function validate(c: MeshConfig, problems: string[]): void {
   const server = c.spire.server;
   check(() => checkQuantity('spire.server.storageSize', server.storageSize));
   check(() => checkOneOf('spire.server.caKeyType', server.caKeyType, ['rsa-2048', 'rsa-4096', 'ec-p256', 'ec-p384']));
-  check(() => checkDuration('spire.server.caTtl', server.caTtl));
-  check(() => checkDuration('spire.server.defaultX509SvidTtl', server.defaultX509SvidTtl));
-  check(() => {
-    if (durationSeconds(server.defaultX509SvidTtl) >= durationSeconds(server.caTtl)) {
-      throw new ValidationError(
-        'spire.server.defaultX509SvidTtl',
-        server.defaultX509SvidTtl,
-        `must be shorter than spire.server.caTtl (${server.caTtl}): an SVID cannot outlive the CA that signs it`,
-      );
-    }
-  });
+  const secret = server.datastore.connectionStringSecret;
+  check(() => checkSpireServerSettings(
+    { ...server, datastore: server.datastore.type, connectionStringSecret: secret.name === '' ? undefined : secret },
+    (prop) => `spire.server.${prop.replace(/^datastore$/, 'datastore.type').replace(/^connectionStringSecret/, 'datastore.connectionStringSecret')}`,
+  ));
   const levels = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
   check(() => checkOneOf('spire.server.logLevel', server.logLevel, levels));
   check(() => checkOneOf('spire.agent.logLevel', c.spire.agent.logLevel, levels));
