@@ -1,13 +1,20 @@
-import { ConfigError, loadMeshConfig } from './lib/config/load';
+import * as path from 'path';
+import { readMeshConfig } from './lib/config/load';
 import { buildMesh } from './lib/composition-root';
-import { synthMesh } from './lib/synth';
+import { publishMesh } from './lib/synth';
 
 // Only wiring lives here: tests import lib/, never this file (it would write dist/).
+// `npm run synth` runs it directly; `cdk8s synth` runs it too (cdk8s.yaml), passing CDK8S_OUTDIR.
+const dist = process.env.CDK8S_OUTDIR ?? 'dist';
 try {
-  const config = loadMeshConfig();
-  synthMesh(buildMesh(config, { outdir: process.env.CDK8S_OUTDIR ?? 'dist' }));
+  const { config, source } = readMeshConfig();
+  console.log(`spire-mesh: config ${source === 'defaults' ? '(none found: every default)' : source}`);
+  const index = publishMesh(dist, (outdir) => buildMesh(config, { outdir }));
+  for (const step of index.steps) console.log(`  ${path.join(dist, step.file)}  (${step.tool}: ${step.description})`);
 } catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  console.error(`spire-mesh: ${err.message}`);
+  // Every failure is one message: config and validation errors name the field, value and rule.
+  console.error(`spire-mesh: ${err instanceof Error ? err.message : String(err)}`);
+  if (process.env.SPIRE_MESH_DEBUG && err instanceof Error) console.error(err.stack);
+  console.error(`synth failed: nothing was written to ${dist}/`);
   process.exitCode = 1;
 }

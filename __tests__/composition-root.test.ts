@@ -4,7 +4,8 @@ import * as path from 'path';
 import { resolveMeshConfig } from '../lib/config/load';
 import { SYNC_WAVE_ANNOTATION } from '../lib/core/mesh-chart';
 import { buildMesh } from '../lib/composition-root';
-import { INDEX_FILE, meshIndex, synthMesh } from '../lib/synth';
+import { INDEX_FILE } from '../lib/core/index-contract';
+import { meshIndex, synthMesh } from '../lib/synth';
 import { schemaProblems } from './support/schema';
 import { find, synthesize } from './support/synth';
 
