@@ -53,7 +53,7 @@ test('`npm run synth` with a bad config prints one line per problem and no stack
   const dist = existingDist();
   const before = snapshotDir(dist);
   // What `npm run synth` runs (package.json), without npm's own start-up.
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'main.ts')], {
+  const result = spawnSync(process.execPath, [path.join(root, 'scripts', 'ts-run.js'), 'main.ts'], {
     cwd: root,
     env: { ...process.env, SPIRE_MESH_CONFIG: configFile, CDK8S_OUTDIR: dist },
     encoding: 'utf8',
@@ -72,8 +72,8 @@ test('`npm run synth` with a bad config prints one line per problem and no stack
 
 test('package.json runs synth directly, and cdk8s.yaml runs the same entry for `cdk8s synth`', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-  expect(pkg.scripts.synth).toBe('node --import tsx main.ts');
-  expect(fs.readFileSync(path.join(root, 'cdk8s.yaml'), 'utf8')).toMatch(/^app: node --import tsx main\.ts$/m);
+  expect(pkg.scripts.synth).toBe('node scripts/ts-run.js main.ts');
+  expect(fs.readFileSync(path.join(root, 'cdk8s.yaml'), 'utf8')).toMatch(/^app: node scripts\/ts-run\.js main\.ts$/m);
 });
 
 describe('publishMesh swaps a finished synth into dist/', () => {
