@@ -102,7 +102,8 @@ describe('up', () => {
 });
 
 describe('deadlines: a tool that never answers ends in a message naming it, and nothing is left running', () => {
-  test.each<[string, string[], string, RegExp]>([
+  // Concurrent: each case waits out its own short deadline.
+  test.concurrent.each<[string, string[], string, RegExp]>([
     ['istioctl version in the prerequisite check', ['up'], 'version --remote=false', /`istioctl version --remote=false --short` did not finish within --timeout \(0.3s\) and was stopped; check that the istioctl on PATH runs/],
     ['status listing pods', ['status'], 'get pods', /`kubectl get pods -n spire -o json` did not finish within --timeout \(0.3s\) and was stopped; .*kubectl cluster-info/],
     ['entries list finding the server', ['entries', 'list'], 'get pods', /`kubectl get pods -n spire -l app=spire-server -o json` did not finish within --timeout \(0.3s\)/],
