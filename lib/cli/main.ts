@@ -123,26 +123,30 @@ function buildProgram(ctx: MainContext): Command {
     .configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
   const globals = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>();
 
+  /** A command that runs a plan of the index: prepare, check its files, run, then `after`. */
+  const planAction =
+    (verb: string, plan: (index: MeshIndex, options: PlanOptions) => Plan, needs: 'kubectl' | 'all', checkVersion = false, after?: (p: Prepared) => void) =>
+    async (_opts: unknown, cmd: Command) => {
+      const opts = globals(cmd);
+      const prepared = await prepare(ctx, opts, needs, checkVersion);
+      checkFiles(ctx, opts.dist, prepared.index);
+      await runPlan(ctx, verb, plan(prepared.index, prepared.planOptions), prepared);
+      after?.(prepared);
+    };
+
   program
     .command('up')
     .description('apply every step in order, waiting for each to be ready; safe to re-run')
-    .action(async (_opts, cmd: Command) => {
-      const opts = globals(cmd);
-      const prepared = await prepare(ctx, opts, 'all', true);
-      checkFiles(ctx, opts.dist, prepared.index);
-      await runPlan(ctx, 'up', upPlan(prepared.index, prepared.planOptions), prepared);
-      if (!prepared.dryRun && prepared.index.admin.ingressGateway) ctx.io.out('next: `npm run mesh -- forward`, then open the product page');
-    });
+    .action(
+      planAction('up', upPlan, 'all', true, ({ dryRun, index }) => {
+        if (!dryRun && index.admin.ingressGateway) ctx.io.out('next: `npm run mesh -- forward`, then open the product page');
+      }),
+    );
 
   program
     .command('down')
     .description('delete everything `up` created, in reverse order; safe when parts are already gone')
-    .action(async (_opts, cmd: Command) => {
-      const opts = globals(cmd);
-      const prepared = await prepare(ctx, opts, 'all');
-      checkFiles(ctx, opts.dist, prepared.index);
-      await runPlan(ctx, 'down', downPlan(prepared.index, prepared.planOptions), prepared);
-    });
+    .action(planAction('down', downPlan, 'all'));
 
   program
     .command('status')
@@ -184,12 +188,7 @@ function buildProgram(ctx: MainContext): Command {
   entries
     .command('create')
     .description('re-run the registration Job, re-creating every entry')
-    .action(async (_opts, cmd: Command) => {
-      const opts = globals(cmd);
-      const prepared = await prepare(ctx, opts, 'kubectl');
-      checkFiles(ctx, opts.dist, prepared.index);
-      await runPlan(ctx, 'entries create', entriesCreatePlan(prepared.index, prepared.planOptions), prepared);
-    });
+    .action(planAction('entries create', entriesCreatePlan, 'kubectl'));
 
   program
     .command('forward')
