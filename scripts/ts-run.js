@@ -8,11 +8,25 @@
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 const SOURCE_DIRS = ['lib', 'imports'];
-const cacheRoot = path.join(root, 'node_modules', '.cache', 'spire-mesh');
+
+/** node_modules/.cache (npm's convention), or the temp directory where that is read-only. */
+function cacheDir() {
+  for (const dir of [path.join(root, 'node_modules', '.cache', 'spire-mesh'), path.join(os.tmpdir(), `spire-mesh-${os.userInfo().uid}`)]) {
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.accessSync(dir, fs.constants.W_OK);
+      return dir;
+    } catch {
+      continue;
+    }
+  }
+  throw new Error('no writable cache directory for the transpiled sources (node_modules/.cache or the temp directory)');
+}
 
 function walk(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -31,6 +45,7 @@ function compiled(entry) {
     const stat = fs.statSync(file);
     hash.update(`${path.relative(root, file)}\0${stat.size}\0${stat.mtimeMs}\0`);
   }
+  const cacheRoot = cacheDir();
   const out = path.join(cacheRoot, hash.digest('hex').slice(0, 16));
   if (fs.existsSync(out)) return out;
   // Built aside, then renamed: two processes starting at once never see a half-written tree.

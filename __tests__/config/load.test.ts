@@ -66,6 +66,7 @@ describe('a bad configuration names the field, the value and the rule', () => {
     ['trust domain Istio refuses', { trustDomain: 'a_b.org' }, "trustDomain: 'a_b.org' has the label 'a_b', but Istio requires"],
     ['unquoted Istio version', { istio: { version: 1.3 } }, 'istio.version: 1.3 must be a string; put it in quotes, e.g. "1.30.3"'],
     ['huge value', { clusterName: 'x'.repeat(5_000_000) }, '… (5000002 characters) must be a DNS-1123 label'],
+    ['huge key', { ['k'.repeat(100_000)]: 1 }, '… (100002 characters): unknown key'],
     ['bookinfo in SPIRE namespace', { bookinfo: { namespaces: ['spire'] } }, "bookinfo.namespaces[0]: 'spire' must not be SPIRE's or Istio's namespace"],
     ['bookinfo namespace twice', { bookinfo: { namespaces: ['team-a', 'team-a'] } }, "bookinfo.namespaces: 'team-a' is listed twice"],
     ['no bookinfo namespace', { bookinfo: { namespaces: [] } }, 'bookinfo.namespaces: [] must list at least one namespace'],

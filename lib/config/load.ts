@@ -150,6 +150,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A key path as a message shows it: a pasted blob as a key is cut like any other value. */
+function shownKey(at: string): string {
+  const shown = show(at);
+  return shown === `'${at}'` ? at : shown;
+}
+
 /** Overrides replace defaults key by key; a key the defaults lack is refused, not ignored. */
 function merge(defaults: unknown, override: unknown, at: string, problems: string[]): unknown {
   const field = at || '(root)';
@@ -164,7 +170,7 @@ function merge(defaults: unknown, override: unknown, at: string, problems: strin
       const child = at ? `${at}.${key}` : key;
       // Own keys only: `__proto__`, `constructor` or `toString` are inherited, not settings.
       if (!Object.prototype.hasOwnProperty.call(defaults, key)) {
-        problems.push(`${child}: unknown key (known keys here: ${Object.keys(defaults).join(', ')})`);
+        problems.push(`${shownKey(child)}: unknown key (known keys here: ${Object.keys(defaults).join(', ')})`);
         continue;
       }
       result[key] = merge(defaults[key], override[key], child, problems);
