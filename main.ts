@@ -1,16 +1,14 @@
-import * as path from 'path';
 import { readMeshConfig } from './lib/config/load';
 import { buildMesh } from './lib/composition-root';
-import { publishMesh } from './lib/synth';
+import { publishMesh, synthReport } from './lib/synth';
 
 // Only wiring lives here: tests import lib/, never this file (it would write dist/).
 // `npm run synth` runs it directly; `cdk8s synth` runs it too (cdk8s.yaml), passing CDK8S_OUTDIR.
 const dist = process.env.CDK8S_OUTDIR ?? 'dist';
 try {
   const { config, source } = readMeshConfig();
-  console.log(`spire-mesh: config ${source === 'defaults' ? '(none found: every default)' : source}`);
   const index = publishMesh(dist, (outdir) => buildMesh(config, { outdir }));
-  for (const step of index.steps) console.log(`  ${path.join(dist, step.file)}  (${step.tool}: ${step.description})`);
+  console.log(synthReport(source, dist, index).join('\n'));
 } catch (err) {
   // Every failure is one message: config and validation errors name the field, value and rule.
   console.error(`spire-mesh: ${err instanceof Error ? err.message : String(err)}`);

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { readMeshConfig } from '../lib/config/load';
 import { buildMesh } from '../lib/composition-root';
-import { publishMesh } from '../lib/synth';
+import { publishMesh, synthReport } from '../lib/synth';
 
 const root = path.join(__dirname, '..');
 
@@ -88,13 +88,16 @@ describe('publishMesh swaps a finished synth into dist/', () => {
     expect(fs.existsSync(`${dist}.staging`)).toBe(false);
   });
 
-  test('GIVEN a good build WHEN publishing THEN dist/ holds exactly the new synth and the index lists each file once', () => {
+  test('GIVEN a good build WHEN publishing THEN dist/ holds exactly the new synth, and the report names the config and each file once', () => {
     const dist = existingDist();
-    const { config } = readMeshConfig({ cwd: tempDir(), env: {} });
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'spire-mesh.config.yml'), 'clusterName: report\n');
+    const { config, source } = readMeshConfig({ cwd, env: {} });
     const index = publishMesh(dist, (outdir) => buildMesh(config, { outdir }));
-    const files = listFiles(dist).sort();
+    const files = listFiles(dist).filter((f) => f.endsWith('.yaml')).sort();
     expect(files).not.toContain('keep.yaml');
-    expect(index.steps.map((s) => s.file).sort()).toEqual(files.filter((f) => f.endsWith('.yaml')));
-    expect(new Set(index.steps.map((s) => s.file)).size).toBe(index.steps.length);
+    const [first, ...rest] = synthReport(source, dist, index);
+    expect(first).toBe('spire-mesh: config spire-mesh.config.yml');
+    expect(rest.map((line) => path.relative(dist, line.trim().split('  ')[0])).sort()).toEqual(files);
   });
 });

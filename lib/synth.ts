@@ -109,3 +109,15 @@ export function publishMesh(dist: string, build: (outdir: string) => Mesh): Mesh
     fs.rmSync(staging, { recursive: true, force: true });
   }
 }
+
+/**
+ * What `npm run synth` prints on success: the config it read, then each file it wrote, once,
+ * with its tool and what it holds.
+ * @param source the config file read, or `defaults`
+ */
+export function synthReport(source: string, dist: string, index: MeshIndex): string[] {
+  return [
+    `spire-mesh: config ${source === 'defaults' ? '(none found: every default)' : source}`,
+    ...index.steps.map((step) => `  ${path.join(dist, step.file)}  (${step.tool}: ${step.description})`),
+  ];
+}
