@@ -1,9 +1,6 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  // jest's default is one worker fewer than the cores: on the 2-core machines this project
-  // targets that runs every file in series. Two workers halve the wall time.
-  maxWorkers: 2,
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   transform: {
@@ -11,4 +8,7 @@ module.exports = {
   },
   // Snapshots are reviewed diffs of the manifests: never let CI write a missing one.
   ci: process.env.CI === 'true',
+  // jest's default is one worker fewer than the cores: on the 2-core machines this project
+  // targets that runs every file in series. Two workers halve the wall time.
+  maxWorkers: 2,
 };
