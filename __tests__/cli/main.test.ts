@@ -49,8 +49,10 @@ function distWithIndex(text: string): string {
   return dir;
 }
 
+// The in-process cases are concurrent: each has its own fake tools' log and state, and the
+// CLI's only shared state is the set of running children. Those spawning the real entry are not.
 describe('up', () => {
-  test('GIVEN healthy tools WHEN running up THEN every step runs in index order with waits, printing [n/N] and elapsed time', async () => {
+  test.concurrent('GIVEN healthy tools WHEN running up THEN every step runs in index order with waits, printing [n/N] and elapsed time', async () => {
     const result = await run(['up', '--context', 'kind-demo'], env());
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
@@ -62,7 +64,7 @@ describe('up', () => {
     expect(result.out).toContain('npm run mesh -- forward');
   });
 
-  test('GIVEN a mesh already up WHEN running up again THEN it succeeds with the same calls', async () => {
+  test.concurrent('GIVEN a mesh already up WHEN running up again THEN it succeeds with the same calls', async () => {
     const e = env();
     const first = await run(['up', '--context', 'kind-demo'], e);
     const second = await run(['up', '--context', 'kind-demo'], e);
@@ -70,14 +72,14 @@ describe('up', () => {
     expect(second.calls).toEqual([...UP_CALLS, ...UP_CALLS]);
   });
 
-  test('GIVEN an agent DaemonSet not ready at first WHEN running up THEN it shows it is waiting and polls again', async () => {
+  test.concurrent('GIVEN an agent DaemonSet not ready at first WHEN running up THEN it shows it is waiting and polls again', async () => {
     const result = await run(['up'], env({ FAKE_NOT_READY_ONCE: 'daemonset/spire-agent' }));
     expect(result.code).toBe(0);
     expect(result.calls.filter((c) => c.includes('rollout status daemonset/spire-agent'))).toHaveLength(2);
     expect(result.out).toMatch(/… daemonset\/spire-agent in spire not ready yet \(\d+\.\ds\)/);
   });
 
-  test('GIVEN a Job that never completes WHEN the wait budget is spent THEN up fails naming the step, the wait and the Job log', async () => {
+  test.concurrent('GIVEN a Job that never completes WHEN the wait budget is spent THEN up fails naming the step, the wait and the Job log', async () => {
     const result = await run(['up', '--timeout', '3', '--poll', '1'], env({ FAKE_TIMEOUT: 'job/spire-registration' }));
     expect(result.code).toBe(1);
     expect(result.calls.filter((c) => c.includes('wait --for=condition=complete')).length).toBeLessThanOrEqual(3);
@@ -87,7 +89,7 @@ describe('up', () => {
     expect(result.err).toContain(`kubectl -n spire logs job/${job} --all-containers`);
   });
 
-  test('GIVEN a failing istioctl install WHEN running up THEN it stops there, showing the command, its error and a hint', async () => {
+  test.concurrent('GIVEN a failing istioctl install WHEN running up THEN it stops there, showing the command, its error and a hint', async () => {
     const result = await run(['up'], env({ FAKE_FAIL: 'install -f', FAKE_FAIL_MESSAGE: 'Error: failed to install manifests: webhook timed out' }));
     expect(result.code).toBe(1);
     expect(result.calls[result.calls.length - 1]).toBe(`istioctl install -f ${fileOf('istio-operator')} -y`);
@@ -97,13 +99,13 @@ describe('up', () => {
     expect(result.err).toContain('kubectl -n istio-system get events --sort-by=.lastTimestamp');
   });
 
-  test('GIVEN an unreachable cluster WHEN the first apply fails THEN the hint is about context and KUBECONFIG', async () => {
+  test.concurrent('GIVEN an unreachable cluster WHEN the first apply fails THEN the hint is about context and KUBECONFIG', async () => {
     const result = await run(['up'], env({ FAKE_FAIL: 'apply', FAKE_FAIL_MESSAGE: 'The connection to the server localhost:8080 was refused' }));
     expect(result.code).toBe(1);
     expect(result.err).toContain('--context and KUBECONFIG');
   });
 
-  test('GIVEN a slow command WHEN it runs longer than the heartbeat THEN the CLI prints that it is alive', async () => {
+  test.concurrent('GIVEN a slow command WHEN it runs longer than the heartbeat THEN the CLI prints that it is alive', async () => {
     const result = await run(['up'], env({ FAKE_SLOW: 'install -f', FAKE_SLOW_SECONDS: '0.3' }), 0.1);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/… still running \(0\.\ds\)/);
@@ -128,7 +130,7 @@ describe('deadlines: a tool that never answers ends in a message naming it, and 
     expect(await hungPidsAlive(e)).toEqual([]);
   });
 
-  test('GIVEN an apply that hangs WHEN running up or down THEN the step fails as not answering, and its process group is gone', async () => {
+  test.concurrent('GIVEN an apply that hangs WHEN running up or down THEN the step fails as not answering, and its process group is gone', async () => {
     for (const [verb, hang] of [['up', 'apply -f'], ['down', 'delete -f']]) {
       const e = env({ FAKE_HANG: hang });
       const result = await run([verb, '--timeout', '0.3'], e);
@@ -140,7 +142,7 @@ describe('deadlines: a tool that never answers ends in a message naming it, and 
     }
   });
 
-  test('GIVEN --timeout shorter than --poll WHEN planning waits THEN each wait blocks at most the timeout', async () => {
+  test.concurrent('GIVEN --timeout shorter than --poll WHEN planning waits THEN each wait blocks at most the timeout', async () => {
     const result = await run(['up', '--dry-run', '--timeout', '4', '--poll', '30'], env());
     expect(result.out).toContain('--timeout=4s');
     expect(result.out).not.toContain('--timeout=30s');
@@ -148,7 +150,7 @@ describe('deadlines: a tool that never answers ends in a message naming it, and 
 });
 
 describe('prerequisites', () => {
-  test('GIVEN no kubectl on PATH WHEN running up THEN it says kubectl is missing and how to install it, running nothing', async () => {
+  test.concurrent('GIVEN no kubectl on PATH WHEN running up THEN it says kubectl is missing and how to install it, running nothing', async () => {
     const onlyIstioctl = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-path-'));
     fs.symlinkSync(path.join(FAKE_BIN, 'istioctl'), path.join(onlyIstioctl, 'istioctl'));
     const e = fakeEnv(cluster, {}, [onlyIstioctl]);
@@ -158,14 +160,14 @@ describe('prerequisites', () => {
     expect(result.calls).toEqual([]);
   });
 
-  test('GIVEN istioctl of another version than dist/ WHEN running up THEN it names both versions and applies nothing', async () => {
+  test.concurrent('GIVEN istioctl of another version than dist/ WHEN running up THEN it names both versions and applies nothing', async () => {
     const result = await run(['up'], env({ FAKE_ISTIO_VERSION: '1.29.1' }));
     expect(result.code).toBe(1);
     expect(result.err).toMatch(new RegExp(`istioctl on PATH \\(.*istioctl\\) is 1\\.29\\.1, but dist/ was synthesized for Istio ${index.istioVersion.replace(/\./g, '\\.')}`));
     expect(result.calls).toEqual(['istioctl version --remote=false --short']);
   });
 
-  test('GIVEN istioctl matching dist/ but not the config file WHEN running up THEN dist/ decides and up runs', async () => {
+  test.concurrent('GIVEN istioctl matching dist/ but not the config file WHEN running up THEN dist/ decides and up runs', async () => {
     const dir = distWithIndex(JSON.stringify({ ...index, istioVersion: '1.29.1' }));
     fs.writeFileSync(path.join(dir, 'spire-mesh.config.yaml'), 'istio:\n  version: 1.30.3\n  bogus: true\n');
     const result = await runIn(['up'], env({ FAKE_ISTIO_VERSION: '1.29.1' }), dir);
@@ -173,7 +175,7 @@ describe('prerequisites', () => {
     expect(result.code).toBe(0);
   });
 
-  test('GIVEN istioctl of another version and an invalid config file WHEN running down THEN down needs neither and runs', async () => {
+  test.concurrent('GIVEN istioctl of another version and an invalid config file WHEN running down THEN down needs neither and runs', async () => {
     const dir = distWithIndex(JSON.stringify(index));
     fs.writeFileSync(path.join(dir, 'spire-mesh.config.yaml'), 'trustDomain: Not Valid\n');
     const result = await runIn(['down'], env({ FAKE_ISTIO_VERSION: '1.29.1' }), dir);
@@ -181,13 +183,13 @@ describe('prerequisites', () => {
     expect(result.calls).not.toContain('istioctl version --remote=false --short');
   });
 
-  test('GIVEN a directory without a synth WHEN running up THEN it asks for npm run synth', async () => {
+  test.concurrent('GIVEN a directory without a synth WHEN running up THEN it asks for npm run synth', async () => {
     const result = await run(['up', '--dist', 'nowhere'], env());
     expect(result.code).toBe(1);
     expect(result.err).toContain('nowhere/meta/index.json not found: run `npm run synth` first');
   });
 
-  test('GIVEN a bad flag value WHEN parsing THEN commander refuses it', async () => {
+  test.concurrent('GIVEN a bad flag value WHEN parsing THEN commander refuses it', async () => {
     const result = await run(['up', '--timeout', '0'], env());
     expect(result.code).toBe(1);
     expect(result.err).toContain("'0' must be a number of seconds greater than 0");
@@ -195,7 +197,7 @@ describe('prerequisites', () => {
 });
 
 describe('a broken index ends in one message naming the field, never a stack trace', () => {
-  test.each<[string, string, RegExp]>([
+  test.concurrent.each<[string, string, RegExp]>([
     ['empty object', '{}', /version missing: .*run `npm run synth`/],
     ['truncated', JSON.stringify(index).slice(0, 200), /is not valid JSON .*run `npm run synth`/],
     ['steps of the wrong type', JSON.stringify({ ...index, steps: 'all' }), /steps: 'all' must be a list; run `npm run synth`/],
@@ -210,7 +212,7 @@ describe('a broken index ends in one message naming the field, never a stack tra
 });
 
 describe('--dry-run', () => {
-  test('GIVEN --dry-run WHEN running up THEN the full ordered plan is printed and no tool is called', async () => {
+  test.concurrent('GIVEN --dry-run WHEN running up THEN the full ordered plan is printed and no tool is called', async () => {
     const result = await run(['--dry-run', 'up'], env());
     expect(result.code).toBe(0);
     expect(result.calls).toEqual([]);
@@ -219,7 +221,7 @@ describe('--dry-run', () => {
     expect(result.out).toContain('dry run, nothing is run');
   });
 
-  test.each([['down'], ['status'], ['entries', 'list'], ['entries', 'delete', 'x'], ['entries', 'create'], ['forward']])('GIVEN --dry-run WHEN running %s THEN no tool is called', async (...args) => {
+  test.concurrent.each([['down'], ['status'], ['entries', 'list'], ['entries', 'delete', 'x'], ['entries', 'create'], ['forward']])('GIVEN --dry-run WHEN running %s THEN no tool is called', async (...args) => {
     const result = await run([...args, '--dry-run'], env());
     expect(result.code).toBe(0);
     expect(result.calls).toEqual([]);
@@ -232,13 +234,13 @@ describe('down', () => {
     ...[...index.steps].reverse().map((s) => (s.tool === 'istioctl' ? 'istioctl uninstall --purge -y' : `kubectl delete -f ${path.join('dist', s.file)} --ignore-not-found`)),
   ];
 
-  test('GIVEN a running mesh WHEN running down THEN parts are removed in reverse order, without checking the istioctl version', async () => {
+  test.concurrent('GIVEN a running mesh WHEN running down THEN parts are removed in reverse order, without checking the istioctl version', async () => {
     const result = await run(['down'], env());
     expect(result.code).toBe(0);
     expect(result.calls).toEqual(downCalls());
   });
 
-  test("GIVEN Istio's CRDs already gone WHEN deleting Istio-typed objects THEN down reports them gone and carries on", async () => {
+  test.concurrent("GIVEN Istio's CRDs already gone WHEN deleting Istio-typed objects THEN down reports them gone and carries on", async () => {
     const result = await run(['down'], env({
       FAKE_FAIL: `delete -f ${fileOf('mesh-policy')}`,
       FAKE_FAIL_MESSAGE: `error: resource mapping not found for name: "default" namespace: "istio-system" from "${fileOf('mesh-policy')}": no matches for kind "PeerAuthentication" in version "security.istio.io/v1"\nensure CRDs are installed first`,
@@ -248,7 +250,7 @@ describe('down', () => {
     expect(result.out).toContain('already gone');
   });
 
-  test('GIVEN a delete that fails for another reason WHEN running down THEN it stops and shows the error', async () => {
+  test.concurrent('GIVEN a delete that fails for another reason WHEN running down THEN it stops and shows the error', async () => {
     const result = await run(['down'], env({ FAKE_FAIL: `delete -f ${fileOf('spire')}`, FAKE_FAIL_MESSAGE: 'Error from server (Forbidden): clusterroles is forbidden' }));
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/✗ \[\d\/6\] delete spire/);
@@ -258,7 +260,7 @@ describe('down', () => {
 });
 
 describe('status, entries, graph and forward', () => {
-  test('GIVEN a cluster with one bookinfo pod not ready WHEN running status THEN each part lists its pods, the entry count and the mTLS mode', async () => {
+  test.concurrent('GIVEN a cluster with one bookinfo pod not ready WHEN running status THEN each part lists its pods, the entry count and the mTLS mode', async () => {
     const result = await run(['status'], env());
     expect(result.code).toBe(1);
     expect(result.out).toContain('✓ spire/spire-server-0: ready');
@@ -271,7 +273,7 @@ describe('status, entries, graph and forward', () => {
     expect(result.err).toBe('spire-mesh: 1 pod(s) not ready or missing');
   });
 
-  test('GIVEN an unreachable cluster WHEN running status THEN it says the cluster cannot be reached, not that pods are missing', async () => {
+  test.concurrent('GIVEN an unreachable cluster WHEN running status THEN it says the cluster cannot be reached, not that pods are missing', async () => {
     const result = await run(['status'], env({ FAKE_FAIL: 'get', FAKE_FAIL_MESSAGE: 'The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?' }));
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/^spire-mesh: cannot reach the cluster \(kubectl get pods -n spire -o json: .*was refused.*\); check that the cluster is reachable/);
@@ -279,7 +281,7 @@ describe('status, entries, graph and forward', () => {
     expect(result.out).not.toMatch(/no pods|not found/);
   });
 
-  test.each([['garbage', 'Error: <html>proxy login</html>'], ['the wrong shape', '{"kind": "Status", "items": "none"}'], ['items without names', '{"items": [{}]}']])(
+  test.concurrent.each([['garbage', 'Error: <html>proxy login</html>'], ['the wrong shape', '{"kind": "Status", "items": "none"}'], ['items without names', '{"items": [{}]}']])(
     'GIVEN kubectl answering %s WHEN running status THEN it reports the unreadable answer, without a stack trace',
     async (_name, answer) => {
       const result = await run(['status'], env({ FAKE_PODS_ANSWER: answer }));
@@ -290,7 +292,7 @@ describe('status, entries, graph and forward', () => {
     },
   );
 
-  test('GIVEN the SPIRE server WHEN listing and deleting entries THEN spire-server runs in a Ready pod its selector matches, against the admin socket', async () => {
+  test.concurrent('GIVEN the SPIRE server WHEN listing and deleting entries THEN spire-server runs in a Ready pod its selector matches, against the admin socket', async () => {
     const e = env();
     const list = await run(['entries', 'list'], e);
     const del = await run(['entries', 'delete', '5b3b1f0e-6a1c-4c4e-9d7a-2f1e6f0b9a11'], e);
@@ -308,7 +310,7 @@ describe('status, entries, graph and forward', () => {
     ]);
   });
 
-  test('GIVEN no Ready server pod WHEN listing entries THEN it says so and runs no exec', async () => {
+  test.concurrent('GIVEN no Ready server pod WHEN listing entries THEN it says so and runs no exec', async () => {
     const notReady = writeCluster(index, ['spire-server']);
     const e = fakeEnv(notReady);
     const result = await run(['entries', 'list'], e);
@@ -317,7 +319,7 @@ describe('status, entries, graph and forward', () => {
     expect(result.calls.some((c) => c.includes(' exec '))).toBe(false);
   });
 
-  test('GIVEN entries create WHEN run THEN the registration Job is deleted, re-applied and awaited', async () => {
+  test.concurrent('GIVEN entries create WHEN run THEN the registration Job is deleted, re-applied and awaited', async () => {
     const result = await run(['entries', 'create'], env());
     expect(result.code).toBe(0);
     expect(result.calls).toEqual([
@@ -327,14 +329,14 @@ describe('status, entries, graph and forward', () => {
     ]);
   });
 
-  test('GIVEN a server exec that fails WHEN listing entries THEN it says so', async () => {
+  test.concurrent('GIVEN a server exec that fails WHEN listing entries THEN it says so', async () => {
     const result = await run(['entries', 'list'], env({ FAKE_FAIL: 'exec', FAKE_FAIL_MESSAGE: 'error: unable to upgrade connection: container not found' }));
     expect(result.code).toBe(1);
     expect(result.err).toContain('error: unable to upgrade connection: container not found');
     expect(result.err).toContain('is the SPIRE server running?');
   });
 
-  test('GIVEN the gateway WHEN forwarding to another port THEN a Ready gateway pod is forwarded and the product page URL printed', async () => {
+  test.concurrent('GIVEN the gateway WHEN forwarding to another port THEN a Ready gateway pod is forwarded and the product page URL printed', async () => {
     const result = await run(['forward', '--port', '9000'], env());
     expect(result.code).toBe(0);
     expect(result.calls[0]).toBe('kubectl get pods -n istio-system -l istio=ingressgateway -o json');
@@ -343,7 +345,7 @@ describe('status, entries, graph and forward', () => {
     expect(result.out).toContain('Forwarding from 127.0.0.1:9000 -> 8080');
   });
 
-  test('GIVEN an index with an identity graph WHEN running graph THEN each identity and each allowed call is printed', async () => {
+  test.concurrent('GIVEN an index with an identity graph WHEN running graph THEN each identity and each allowed call is printed', async () => {
     const graph = {
       nodes: [
         { id: 'default/productpage', namespace: 'default', serviceAccount: 'bookinfo-productpage', spiffeId: 'spiffe://example.org/ns/default/sa/bookinfo-productpage' },
@@ -366,7 +368,7 @@ describe('status, entries, graph and forward', () => {
     ]);
   });
 
-  test('GIVEN an index without an identity graph WHEN running graph THEN it says there is none and exits 0', async () => {
+  test.concurrent('GIVEN an index without an identity graph WHEN running graph THEN it says there is none and exits 0', async () => {
     const dir = distWithIndex(JSON.stringify({ ...index, identityGraph: undefined }));
     const result = await runIn(['graph'], env(), dir);
     expect(result.code).toBe(0);

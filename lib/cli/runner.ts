@@ -81,8 +81,8 @@ const INDENT = '      ';
 const KILL_GRACE_MS = 2000;
 /** A wait's own `--timeout` is the poll; the process gets this much longer to report it before it counts as hung. */
 const WAIT_SLACK_MS = 15000;
-/** After the tool exits, how long its output may still arrive before the result is taken. */
-const EXIT_FLUSH_MS = 200;
+/** After the tool exits, how long its pipes may stay open (held by a process that left its group) before the result is taken. */
+const EXIT_FLUSH_MS = 2000;
 /** setTimeout's largest delay; a longer one would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -237,6 +237,7 @@ export class Runner {
         ? setInterval(() => io.out(`${INDENT}… ${options.alive} (${formatElapsed(Date.now() - started)})`), this.heartbeatMs)
         : undefined;
       let forceKill: NodeJS.Timeout | undefined;
+      let drained: NodeJS.Timeout | undefined;
       const deadline = setTimeout(() => {
         timedOut = true;
         killGroup(child, 'SIGTERM');
@@ -247,17 +248,23 @@ export class Runner {
         settled = true;
         clearTimeout(deadline);
         if (forceKill) clearTimeout(forceKill);
+        if (drained) clearTimeout(drained);
         if (heartbeat) clearInterval(heartbeat);
-        // The tool is done; anything it left behind in its group goes with it.
+        // Anything the tool left behind in its group goes with it.
         killGroup(child, 'SIGKILL');
         live.delete(child);
         resolve({ code, stdout, stderr: stderr + extraErr, timedOut });
       };
       child.on('error', (err) => finish(127, `${cmd.tool}: ${err.message}`));
       const exitCode = (code: number | null, signal: NodeJS.Signals | null) => code ?? (signal ? 128 : 1);
+      // 'close' comes once the pipes are drained: the whole output is in.
       child.on('close', (code, signal) => finish(exitCode(code, signal)));
-      // A grandchild holding the pipes open must not keep the CLI waiting once the tool itself exited.
-      child.on('exit', (code, signal) => setTimeout(() => finish(exitCode(code, signal)), EXIT_FLUSH_MS));
+      child.on('exit', (code, signal) => {
+        // The tool is done; what it left in its group would hold the pipes open: stop it, so 'close' follows.
+        killGroup(child, 'SIGKILL');
+        // A process outside the group (one that left it) may still hold them: then take what arrived.
+        drained = setTimeout(() => finish(exitCode(code, signal)), EXIT_FLUSH_MS);
+      });
     });
   }
 
