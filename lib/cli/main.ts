@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { INDEX_FILE, INDEX_VERSION, IndexError, MeshIndex, parseIndex } from '../core/index-contract';
 import { CliError } from './errors';
 import { printGraph } from './graph';
-import { commandLine, downPlan, entriesCreatePlan, forwardCommands, Plan, PlanOptions, spireServerCommand, spireServerPodsCommand, Tool, upPlan } from './plan';
+import { commandLine, downPlan, entriesCreatePlan, forwardCommands, Plan, PlanCommand, PlanOptions, spireServerCommand, spireServerPodsCommand, Tool, upPlan } from './plan';
 import { parsePods, PodListError, readyPod } from './pods';
 import { checkIstioctlVersion, PrerequisiteError, resolveTools } from './prereq';
 import { DeadlineError, Io, Runner, StepFailure, stopAllChildren } from './runner';
@@ -97,7 +97,7 @@ async function runPlan(ctx: MainContext, verb: string, plan: Plan, { dryRun, run
 }
 
 /** The name of a Ready pod among those `find` lists; a message naming what to check when there is none. */
-async function findReadyPod(runner: Runner, find: ReturnType<typeof spireServerPodsCommand>, what: string, hint: string): Promise<string> {
+async function findReadyPod(runner: Runner, find: PlanCommand, what: string, hint: string): Promise<string> {
   const result = await runner.execOrThrow(find);
   if (result.code !== 0) throw new CliError(`cannot list the ${what} pods (${commandLine(find)}): ${result.stderr.trim() || result.stdout.trim()}; ${hint}`);
   try {
