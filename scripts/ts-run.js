@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs this project's TypeScript with plain node. esbuild transpiles main.ts, lib/ and
-// imports/ (file by file, same layout, assets such as .sh copied beside) into
+// Runs this project's TypeScript with plain node. esbuild transpiles the entry, its folder,
+// lib/ and imports/ (file by file, same layout, assets such as .sh copied beside) into
 // node_modules/.cache/spire-mesh/<hash of the sources>/ once per source change (~50 ms),
 // then node loads plain JavaScript. tsx transforms and resolves through its hooks at every
 // start instead, which `npm run bench` measured at ~3x the synth's own cost.
@@ -38,8 +38,11 @@ function walk(dir) {
 
 /** The transpiled tree for the current sources: built once, reused until a source changes. */
 function compiled(entry) {
-  // package.json comes along: its version is the CLI's, and it keeps the tree CommonJS.
-  const files = [entry, path.join(root, 'package.json'), ...SOURCE_DIRS.flatMap((d) => walk(path.join(root, d)))].sort();
+  // The entry's own folder comes along (an example or the bench imports its neighbours), and
+  // package.json: its version is the CLI's, and it keeps the tree CommonJS.
+  const entryDir = path.dirname(entry);
+  const dirs = [...SOURCE_DIRS.map((d) => path.join(root, d)), ...(entryDir === root ? [] : [entryDir])];
+  const files = [...new Set([entry, path.join(root, 'package.json'), ...dirs.flatMap(walk)])].sort();
   const hash = crypto.createHash('sha256');
   for (const file of files) {
     const stat = fs.statSync(file);
