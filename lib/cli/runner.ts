@@ -182,7 +182,8 @@ export class Runner {
       const limitMs = cmd.wait ? cmd.wait.pollSeconds * 1000 + WAIT_SLACK_MS : undefined;
       const result = await this.exec(cmd, { limitMs, alive: cmd.wait ? `still waiting for ${cmd.wait.what}` : 'still running' });
       if (result.timedOut) {
-        throw new StepFailure(label, commandLine(cmd), `no answer: stopped after ${formatElapsed(Date.now() - started)}`, HANG_HINT[cmd.tool], Date.now() - started);
+        const why = this.remainingMs() === 0 || limitMs === undefined ? `--timeout (${formatSeconds(this.options.timeoutSeconds)}) ran out` : `no answer within ${formatElapsed(limitMs)}`;
+        throw new StepFailure(label, commandLine(cmd), `${why}: stopped after ${formatElapsed(Date.now() - started)}`, HANG_HINT[cmd.tool], Date.now() - started);
       }
       if (result.code === 0) {
         if (result.stdout.trim()) io.out(indent(result.stdout));
