@@ -74,9 +74,11 @@ function compiled(entry) {
     fs.rmSync(staging, { recursive: true, force: true });
     if (!fs.existsSync(out)) throw err;
   }
-  // Earlier builds are stale once the sources changed.
+  // Earlier builds are stale once the sources changed; a build aside older than a minute was abandoned.
   for (const old of fs.readdirSync(cacheRoot)) {
-    if (old !== path.basename(out) && !old.endsWith('.tmp')) fs.rmSync(path.join(cacheRoot, old), { recursive: true, force: true });
+    const dir = path.join(cacheRoot, old);
+    const abandoned = old.endsWith('.tmp') && Date.now() - fs.statSync(dir).mtimeMs > 60_000;
+    if (old !== path.basename(out) && (!old.endsWith('.tmp') || abandoned)) fs.rmSync(dir, { recursive: true, force: true });
   }
   return out;
 }
