@@ -77,7 +77,7 @@ function compiled(entry) {
   // Earlier builds are stale once the sources changed; a build aside older than a minute was abandoned.
   for (const old of fs.readdirSync(cacheRoot)) {
     const dir = path.join(cacheRoot, old);
-    const abandoned = old.endsWith('.tmp') && Date.now() - fs.statSync(dir).mtimeMs > 60_000;
+    const abandoned = old.endsWith('.tmp') && Date.now() - (fs.statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 60_000;
     if (old !== path.basename(out) && (!old.endsWith('.tmp') || abandoned)) fs.rmSync(dir, { recursive: true, force: true });
   }
   return out;
