@@ -82,7 +82,7 @@ function unknownKeys(parsed: Record<string, unknown>, reference: ReferenceKeys):
 
 let cached: { server: string; agent: string } | undefined;
 
-/** server.conf and agent.conf as written to dist/ by `npm run synth` (check-dist proves dist/ is fresh). */
+/** server.conf and agent.conf as written to dist/ by `npm run synth` (synth-command.test.ts proves dist/ is fresh). */
 function distConfs(): { server: string; agent: string } {
   if (cached) return cached;
   const step = meshIndex(synthesize().mesh).steps.find((s) => s.chart === 'spire')!;
