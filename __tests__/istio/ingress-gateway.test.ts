@@ -6,6 +6,7 @@ import { PROXY_CONTAINER, WORKLOAD_SOCKET_DIR, WORKLOAD_SOCKET_VOLUME } from '..
 import { podSpecProblems } from '../support/schema';
 
 const csi = { driverName: 'csi.spiffe.io', socketFileName: 'socket' };
+const socketWaitImage = 'docker.io/istio/proxyv2:1.30.3';
 const istioNamespace = () => new kplus.Namespace(Testing.chart(), 'ns', { metadata: { name: 'istio-system' } });
 
 /**
@@ -52,7 +53,7 @@ const renderedDeployment = () => ({
 
 describe('the ingress gateway component', () => {
   // GIVEN the gateway for a CSI driver with a non-default name
-  const gateway = new IngressGateway({ csi: { driverName: 'csi.example.test', socketFileName: 'socket' }, trustDomain: 'corp.example', namespace: istioNamespace() });
+  const gateway = new IngressGateway({ csi: { driverName: 'csi.example.test', socketFileName: 'socket' }, trustDomain: 'corp.example', namespace: istioNamespace(), socketWaitImage });
   const spec = gateway.componentSpec();
 
   test('is istio-ingressgateway, enabled, labelled with the selector Gateways match', () => {
@@ -91,6 +92,6 @@ describe('bad input', () => {
     [{ trustDomain: 'Corp.example' }, /trustDomain: 'Corp.example' must be lowercase/],
     [{ csi: { driverName: 'csi.spiffe.io', socketFileName: 'x' } }, /csi.socketFileName: 'x' must be 'socket'/],
   ])('%j throws naming the prop', (override, message) => {
-    expect(() => new IngressGateway({ csi, trustDomain: 'example.org', namespace: istioNamespace(), ...override })).toThrow(message);
+    expect(() => new IngressGateway({ csi, trustDomain: 'example.org', namespace: istioNamespace(), socketWaitImage, ...override })).toThrow(message);
   });
 });
