@@ -1,11 +1,14 @@
 import { ConfigError, loadMeshConfig } from './lib/config/load';
+import { GITOPS_DISABLED_HINT } from './lib/argocd/gitops';
 import { buildMesh } from './lib/composition-root';
 import { synthMesh } from './lib/synth';
 
 // Only wiring lives here: tests import lib/, never this file (it would write dist/).
 try {
   const config = loadMeshConfig();
-  synthMesh(buildMesh(config, { outdir: process.env.CDK8S_OUTDIR ?? 'dist' }));
+  const mesh = buildMesh(config, { outdir: process.env.CDK8S_OUTDIR ?? 'dist' });
+  synthMesh(mesh);
+  if (!mesh.gitops) console.log(GITOPS_DISABLED_HINT);
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   console.error(`spire-mesh: ${err.message}`);

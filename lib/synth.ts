@@ -70,7 +70,7 @@ function chartFile(chart: MeshChart): string {
 
 /** Describes the synthesized output of a mesh; pure, so tests can read it without writing files. */
 export function meshIndex(mesh: Mesh): MeshIndex {
-  const steps = mesh.charts.map((chart, wave) => {
+  const steps = mesh.charts.map((chart) => {
     const objects = chart.allObjects.map((obj) => ({
       apiVersion: obj.apiVersion,
       kind: obj.kind,
@@ -82,7 +82,7 @@ export function meshIndex(mesh: Mesh): MeshIndex {
       description: chart.description,
       file: chartFile(chart),
       tool: chart.tool,
-      wave,
+      wave: chart.wave,
       objects,
     };
   });
@@ -104,10 +104,9 @@ function meshAdmin(mesh: Mesh): IndexAdmin {
  * of the whole tree runs before the first file is written.
  */
 export function synthMesh(mesh: Mesh): MeshIndex {
-  mesh.app.synthYaml();
-  mesh.istioctlApp.synthYaml();
-  mesh.app.synth();
-  mesh.istioctlApp.synth();
+  const apps = [mesh.app, mesh.istioctlApp, ...(mesh.gitops ? [mesh.gitops.app, mesh.gitops.appsApp] : [])];
+  for (const app of apps) app.synthYaml();
+  for (const app of apps) app.synth();
   const index = meshIndex(mesh);
   for (const step of index.steps) {
     const file = path.join(mesh.app.outdir, step.file);

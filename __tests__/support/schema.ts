@@ -13,7 +13,10 @@ export interface Manifest {
   readonly [key: string]: unknown;
 }
 
-const CRD_FILE = path.join(__dirname, '..', '..', 'crds', 'istio-1.30.3', 'crds.yaml');
+const CRD_FILES = [
+  path.join(__dirname, '..', '..', 'crds', 'istio-1.30.3', 'crds.yaml'),
+  path.join(__dirname, '..', 'argocd', 'reference', 'argo-cd-3.5.1', 'application-crd.yaml'),
+];
 
 type JsonSchema = { [key: string]: unknown };
 
@@ -44,7 +47,7 @@ function closeSchema(schema: JsonSchema): JsonSchema {
 
 let crdValidators: Map<string, ValidateFunction> | undefined;
 
-function istioValidator(apiVersion: string, kind: string): ValidateFunction | undefined {
+function crdValidator(apiVersion: string, kind: string): ValidateFunction | undefined {
   if (!crdValidators) {
     const ajv = new Ajv({ strict: false, allErrors: true });
     const integer = (min: number, max: number) => ({ type: 'number' as const, validate: (n: number) => Number.isInteger(n) && n >= min && n <= max });
@@ -55,7 +58,7 @@ function istioValidator(apiVersion: string, kind: string): ValidateFunction | un
     ajv.addFormat('float', { type: 'number', validate: Number.isFinite });
     ajv.addFormat('byte', /^[A-Za-z0-9+/]*={0,2}$/);
     crdValidators = new Map();
-    for (const doc of YAML.parseAllDocuments(fs.readFileSync(CRD_FILE, 'utf8'))) {
+    for (const doc of CRD_FILES.flatMap((file) => YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')))) {
       const crd = doc.toJS();
       for (const version of crd.spec.versions) {
         const schema = closeSchema(version.schema.openAPIV3Schema);
@@ -85,31 +88,31 @@ function builtInProblems(manifests: readonly Manifest[]): string[][] {
   return JSON.parse(out.toString('utf8'));
 }
 
-function istioProblems(manifest: Manifest): string[] {
+function customResourceProblems(manifest: Manifest): string[] {
   // The IstioOperator's CRD preserves unknown fields, so it is checked against a closed model of the API instead.
   if (manifest.apiVersion === 'install.istio.io/v1alpha1' && manifest.kind === 'IstioOperator') return istioOperatorProblems(manifest);
-  const validate = istioValidator(manifest.apiVersion, manifest.kind);
-  if (!validate) return [`no Istio CRD schema for ${manifest.apiVersion} ${manifest.kind}`];
+  const validate = crdValidator(manifest.apiVersion, manifest.kind);
+  if (!validate) return [`no CRD schema for ${manifest.apiVersion} ${manifest.kind}`];
   if (validate(manifest)) return [];
   return (validate.errors ?? []).map(
     (e) => `${e.instancePath || '/'} ${e.message}${'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : ''}`,
   );
 }
 
-const isIstio = (m: Manifest) => m.apiVersion.includes('.istio.io/');
+const isCustomResource = (m: Manifest) => m.apiVersion.includes('.istio.io/') || m.apiVersion.startsWith('argoproj.io/');
 
 /**
- * Validates objects against their schemas: built-in kinds with kubernetes-models, Istio
- * kinds with the CRD's openAPIV3Schema. Unknown fields are errors in both.
+ * Validates objects against their schemas: built-in kinds with kubernetes-models, Istio and
+ * Argo CD kinds with the CRD's openAPIV3Schema. Unknown fields are errors in both.
  * @returns for each object `kind/name: problem` lines; empty when every object is valid
  */
 export function schemaProblems(manifests: readonly Manifest[]): string[] {
-  const builtIn = manifests.filter((m) => !isIstio(m));
+  const builtIn = manifests.filter((m) => !isCustomResource(m));
   const builtInResults = builtInProblems(builtIn);
   const label = (m: Manifest) => `${m.kind}/${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
   const problems: string[] = [];
   builtIn.forEach((m, i) => problems.push(...builtInResults[i].map((p) => `${label(m)}: ${p}`)));
-  for (const m of manifests.filter(isIstio)) problems.push(...istioProblems(m).map((p) => `${label(m)}: ${p}`));
+  for (const m of manifests.filter(isCustomResource)) problems.push(...customResourceProblems(m).map((p) => `${label(m)}: ${p}`));
   return problems;
 }
 

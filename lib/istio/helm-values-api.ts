@@ -10,7 +10,8 @@
  */
 
 /** The three charts, in the order they are installed. */
-export type IstioChart = 'base' | 'istiod' | 'gateway';
+export const ISTIO_CHARTS = ['base', 'istiod', 'gateway'] as const;
+export type IstioChart = (typeof ISTIO_CHARTS)[number];
 
 /** `base`: Istio's CRDs and cluster roles. */
 export interface BaseValues {

@@ -97,9 +97,9 @@ export class IngressGateway implements IIngressGateway {
       // `http-`: a meshed client's sidecar sees plain HTTP from its app and originates the ISTIO_MUTUAL TLS itself.
       { name: 'http-mtls', port: this.mtlsPort, targetPort: this.mtlsPort, protocol: 'TCP' },
     ];
-    const servicePortNumbers = this.servicePorts.map((p) => p.port);
-    if (new Set(servicePortNumbers).size !== servicePortNumbers.length) {
-      throw new ValidationError('mtlsPort', this.mtlsPort, `must not be one of the gateway Service's other ports (${servicePortNumbers.join(', ')})`);
+    const otherPorts = this.servicePorts.filter((p) => p.targetPort !== this.mtlsPort).map((p) => p.port);
+    if (otherPorts.includes(this.mtlsPort)) {
+      throw new ValidationError('mtlsPort', this.mtlsPort, `must not be one of the gateway Service's other ports (${otherPorts.join(', ')})`);
     }
     this.socketWait = {
       name: SOCKET_WAIT_CONTAINER,
