@@ -8,7 +8,8 @@ try {
   const config = loadMeshConfig();
   const mesh = buildMesh(config, { outdir: process.env.CDK8S_OUTDIR ?? 'dist' });
   synthMesh(mesh);
-  if (!mesh.gitops) console.log(GITOPS_DISABLED_HINT);
+  // stderr: the cdk8s CLI swallows the app's stdout.
+  if (!mesh.gitops) console.error(`spire-mesh: ${GITOPS_DISABLED_HINT}`);
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   console.error(`spire-mesh: ${err.message}`);

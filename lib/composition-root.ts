@@ -111,7 +111,7 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
     for (const obj of chart.allObjects) {
       obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(chart.wave));
       // Argo CD dry-runs every object before the first wave, when Istio's CRDs (installed by a later wave) do not exist yet.
-      if (/\.istio\.io\//.test(obj.apiVersion)) obj.metadata.addAnnotation(SYNC_OPTIONS_ANNOTATION, 'SkipDryRunOnMissingResource=true');
+      if (chart.tool === 'kubectl' && /\.istio\.io\//.test(obj.apiVersion)) obj.metadata.addAnnotation(SYNC_OPTIONS_ANNOTATION, 'SkipDryRunOnMissingResource=true');
     }
   }
 
