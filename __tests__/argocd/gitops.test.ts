@@ -135,6 +135,14 @@ describe('with gitops.repoURL', () => {
     expect(istiod.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
   });
 
+  test("base's Application ignores the same fields of the default validator, which the base chart installs", () => {
+    expect(child('base').spec.ignoreDifferences).toEqual([
+      { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle', '.webhooks[]?.failurePolicy'] },
+    ]);
+    expect(child('base').spec.syncPolicy.syncOptions).toEqual(['RespectIgnoreDifferences=true']);
+    expect(child('gateway').spec.ignoreDifferences).toBeUndefined();
+  });
+
   test('the Helm Applications install into the Istio namespace at the Istio version, with the release names istioctl uses', () => {
     expect(children.map((a) => [a.spec.source.chart, a.spec.source.helm.releaseName, a.spec.destination.namespace, a.spec.source.targetRevision])).toEqual([
       ['base', 'istio-base', 'istio-system', '1.30.3'],

@@ -62,6 +62,8 @@ describe.each([
   test('the gateway waits for the socket with the same init container', () => {
     expect(gateway.initContainers).toEqual(patch('initContainers'));
     expect(gateway.initContainers.map((c: { name: string }) => c.name)).toEqual([SOCKET_WAIT_CONTAINER]);
+    // Istio's proxy image at the install's hub and tag: what the node pulls for the gateway anyway.
+    expect(gateway.initContainers[0].image).toBe(`${iop.hub}/proxyv2:${iop.tag}`);
   });
 
   test('the gateway keeps the service account that has a registration entry', () => {

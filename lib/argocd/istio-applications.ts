@@ -1,23 +1,31 @@
 import { Construct } from 'constructs';
 import { IstioHelmRelease } from '../istio/helm-values';
+import { IstioChart } from '../istio/helm-values-api';
 import { checkHelmRepoUrl } from '../validation';
 import { IN_CLUSTER, ResourceIgnoreDifferences } from './application-api';
 import { ArgoApplication, ArgoCdSettings } from './application';
 
-/** istiod patches its webhook configurations after start; Argo CD must not diff (or self-heal) those fields. */
-const WEBHOOK_FIELDS_ISTIOD_WRITES: readonly ResourceIgnoreDifferences[] = [
-  {
-    group: 'admissionregistration.k8s.io',
-    kind: 'MutatingWebhookConfiguration',
-    jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'],
-  },
-  {
-    // Installed with failurePolicy Ignore; istiod switches it to Fail once it serves (istio/istio#52785, #57643).
-    group: 'admissionregistration.k8s.io',
-    kind: 'ValidatingWebhookConfiguration',
-    jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle', '.webhooks[]?.failurePolicy'],
-  },
-];
+const MUTATING_WEBHOOK_CA: ResourceIgnoreDifferences = {
+  group: 'admissionregistration.k8s.io',
+  kind: 'MutatingWebhookConfiguration',
+  jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'],
+};
+/** Installed with `failurePolicy: Ignore` and no CA; istiod adds its CA and switches to Fail once it serves (istio/istio#52785, #57643). */
+const VALIDATING_WEBHOOK_CA_AND_POLICY: ResourceIgnoreDifferences = {
+  group: 'admissionregistration.k8s.io',
+  kind: 'ValidatingWebhookConfiguration',
+  jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle', '.webhooks[]?.failurePolicy'],
+};
+
+/**
+ * The webhook fields istiod rewrites after start, per chart (read in the 1.30.3 charts): base
+ * holds `istiod-default-validator`; istiod its injector and its own validator.
+ */
+const FIELDS_ISTIOD_WRITES: Readonly<Record<IstioChart, readonly ResourceIgnoreDifferences[]>> = {
+  base: [VALIDATING_WEBHOOK_CA_AND_POLICY],
+  istiod: [MUTATING_WEBHOOK_CA, VALIDATING_WEBHOOK_CA_AND_POLICY],
+  gateway: [],
+};
 
 export interface IstioApplicationsProps {
   readonly settings: ArgoCdSettings;
@@ -43,8 +51,7 @@ export class IstioApplications extends Construct {
     super(scope, id);
     const repoURL = checkHelmRepoUrl('chartRepository', props.chartRepository);
     this.applications = props.releases.map((release, i) => {
-      // base and istiod both carry webhook configurations that istiod rewrites (base: the default validator).
-      const webhooks = release.chart === 'gateway' ? [] : WEBHOOK_FIELDS_ISTIOD_WRITES;
+      const webhooks = FIELDS_ISTIOD_WRITES[release.chart];
       return new ArgoApplication(this, release.releaseName, {
         name: `${props.namePrefix}-${release.releaseName}`,
         settings: props.settings,
