@@ -18,8 +18,11 @@ export interface ArgoCdSettings {
 }
 
 export interface ArgoApplicationProps {
+  /** The Application's name, unique in the Argo CD namespace. */
   readonly name: string;
+  /** Namespace, project and sync policy, shared by the mesh's Applications. */
   readonly settings: ArgoCdSettings;
+  /** What to deploy where; the project and sync policy come from {@link settings}. */
   readonly spec: Omit<ApplicationSpec, 'project' | 'syncPolicy'>;
   /**
    * Sync options of this Application (e.g. `RespectIgnoreDifferences=true`).
