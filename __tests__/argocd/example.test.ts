@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { EXAMPLE_DIR, readTree, renderGitOpsExample } from '../../examples/gitops/generate';
+import { EXAMPLE_DIR, readTree, renderGitOpsExample } from '../../examples/gitops/example';
 
 test('the committed GitOps example is what the code synthesizes from its config (else: npm run example:gitops)', () => {
   const committed = readTree(path.join(EXAMPLE_DIR, 'argocd'));

@@ -22,6 +22,18 @@ export function renderGitOpsExample(): Map<string, string> {
   }
 }
 
+/** Rewrites examples/gitops/argocd/ from the current code; returns the files written. */
+export function writeGitOpsExample(): string[] {
+  const target = path.join(EXAMPLE_DIR, ARGOCD_SUBDIR);
+  fs.rmSync(target, { recursive: true, force: true });
+  return [...renderGitOpsExample()].map(([file, text]) => {
+    const full = path.join(target, file);
+    fs.mkdirSync(path.dirname(full), { recursive: true });
+    fs.writeFileSync(full, text);
+    return full;
+  });
+}
+
 /** Every file below `dir`, by its path relative to `dir`, sorted. */
 export function readTree(dir: string, base = dir): Map<string, string> {
   const files = new Map<string, string>();
@@ -32,15 +44,4 @@ export function readTree(dir: string, base = dir): Map<string, string> {
     else files.set(path.relative(base, full), fs.readFileSync(full, 'utf8'));
   }
   return files;
-}
-
-// `npm run example:gitops` rewrites examples/gitops/argocd/ from the current code.
-if (require.main === module) {
-  const target = path.join(EXAMPLE_DIR, ARGOCD_SUBDIR);
-  fs.rmSync(target, { recursive: true, force: true });
-  for (const [file, text] of renderGitOpsExample()) {
-    fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
-    fs.writeFileSync(path.join(target, file), text);
-    console.log(`  ${path.relative(process.cwd(), path.join(target, file))}`);
-  }
 }
