@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Names } from 'cdk8s';
+import { gitopsFiles } from './argocd/gitops';
 import { ApplyTool, MeshChart } from './core/mesh-chart';
 import { ISTIOCTL_SUBDIR, Mesh } from './composition-root';
 
@@ -104,9 +105,15 @@ function meshAdmin(mesh: Mesh): IndexAdmin {
  * of the whole tree runs before the first file is written.
  */
 export function synthMesh(mesh: Mesh): MeshIndex {
-  const apps = [mesh.app, mesh.istioctlApp, ...(mesh.gitops ? [mesh.gitops.app, mesh.gitops.appsApp] : [])];
-  for (const app of apps) app.synthYaml();
-  for (const app of apps) app.synth();
+  mesh.app.synthYaml();
+  mesh.istioctlApp.synthYaml();
+  const gitops = mesh.gitops ? gitopsFiles(mesh.gitops) : new Map<string, string>();
+  mesh.app.synth();
+  mesh.istioctlApp.synth();
+  for (const [file, text] of gitops) {
+    fs.mkdirSync(path.dirname(path.join(mesh.app.outdir, file)), { recursive: true });
+    fs.writeFileSync(path.join(mesh.app.outdir, file), text);
+  }
   const index = meshIndex(mesh);
   for (const step of index.steps) {
     const file = path.join(mesh.app.outdir, step.file);

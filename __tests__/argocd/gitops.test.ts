@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { APPLICATION_HEALTH_KEY } from '../../lib/argocd/health-customization';
-import { ROOT_INCLUDE } from '../../lib/argocd/gitops';
+import { gitopsReport, ROOT_INCLUDE } from '../../lib/argocd/gitops';
 import { resolveMeshConfig } from '../../lib/config/load';
 import { buildMesh } from '../../lib/composition-root';
 import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../../lib/core/mesh-chart';
@@ -212,5 +212,21 @@ describe('bad gitops config fails at synth time, naming the field', () => {
     expect(() => resolveMeshConfig({ istio: { ingressGateway: { serviceType: 'Loadbalancer' } } })).toThrow(
       /istio\.ingressGateway\.serviceType: 'Loadbalancer' must be one of/,
     );
+  });
+});
+
+describe("synth's report", () => {
+  test('without a repository: one line saying how to get the Argo CD files', () => {
+    const report = gitopsReport(synthesize().mesh.gitops, 'dist');
+    expect(report).toHaveLength(1);
+    expect(report[0]).toMatch(/Argo CD files not written: set gitops\.repoURL .* docs\/gitops\.md/);
+  });
+
+  test('with one: each Argo CD file written', () => {
+    expect(gitopsReport(synthesize(GITOPS).mesh.gitops, 'dist')).toEqual([
+      '  dist/argocd/root.k8s.yaml  (Argo CD)',
+      '  dist/argocd/argocd-cm-health.k8s.yaml  (Argo CD)',
+      '  dist/argocd/apps/istio.k8s.yaml  (Argo CD)',
+    ]);
   });
 });

@@ -21,7 +21,7 @@ export function synthesize(overrides: unknown = {}): SynthesizedMesh {
   const mesh = buildMesh(config, { outdir: '/nonexistent/never-written' });
   const charts = new Map<string, Manifest[]>();
   for (const chart of mesh.charts) charts.set(chart.name, chart.toJson() as Manifest[]);
-  const argocd = mesh.gitops ? [mesh.gitops.app, mesh.gitops.appsApp].flatMap((app) => app.charts.flatMap((c) => c.toJson() as Manifest[])) : [];
+  const argocd = mesh.gitops ? [...mesh.gitops.files.values()].flatMap((c) => c.toJson() as Manifest[]) : [];
   return { mesh, config, charts, all: [...charts.values()].flat(), argocd };
 }
 

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { App, Chart } from 'cdk8s';
+import { App, Chart, Yaml } from 'cdk8s';
 import { IstioHelmRelease } from '../istio/helm-values';
 import { ArgoCdSettings } from './application';
 import { ApplicationHealthCustomization } from './health-customization';
@@ -36,38 +36,59 @@ export interface MeshGitOpsProps {
 
 /** The Argo CD files of the mesh: what the user applies by hand, and what the root syncs. */
 export interface MeshGitOps {
-  /** Writes `<outdir>/argocd/`: the root Application and the health customisation (applied by hand). */
+  /** Holds the charts below; its own output directory is never written (see {@link gitopsFiles}). */
   readonly app: App;
-  /** Writes `<outdir>/argocd/apps/`: the Istio Applications the root syncs. */
-  readonly appsApp: App;
+  /** Each chart by the file it is written to, relative to the output directory, in a stable order. */
+  readonly files: ReadonlyMap<string, Chart>;
   readonly root: RootApplication;
   readonly health: ApplicationHealthCustomization;
   readonly istio: IstioApplications;
 }
 
-/** Builds the Argo CD Applications of the mesh (nothing is written until the Apps synth). */
+/** Builds the Argo CD Applications of the mesh (nothing is written: see {@link gitopsFiles}). */
 export function buildGitOps(props: MeshGitOpsProps): MeshGitOps {
   const app = new App({ outdir: path.join(props.outdir, ARGOCD_SUBDIR) });
-  const appsApp = new App({ outdir: path.join(props.outdir, ARGOCD_APPS_SUBDIR) });
-  const chart = (scope: App, id: string) => new Chart(scope, id, { disableResourceNameHashes: true });
-  const root = new RootApplication(chart(app, 'root'), 'root', {
+  const chart = (id: string) => new Chart(app, id, { disableResourceNameHashes: true });
+  const rootChart = chart('root');
+  const healthChart = chart('argocd-cm-health');
+  const istioChart = chart('istio');
+  const root = new RootApplication(rootChart, 'root', {
     settings: props.settings,
     repoURL: props.repoURL,
     revision: props.revision,
     path: props.path,
     include: ROOT_INCLUDE,
   });
-  const health = new ApplicationHealthCustomization(chart(app, 'argocd-cm-health'), 'health', { namespace: props.settings.namespace });
-  const istio = new IstioApplications(chart(appsApp, 'istio'), 'istio', {
+  const health = new ApplicationHealthCustomization(healthChart, 'health', { namespace: props.settings.namespace });
+  const istio = new IstioApplications(istioChart, 'istio', {
     settings: props.settings,
     releases: props.istio.releases,
     chartRepository: props.istio.chartRepository,
     firstWave: props.istio.firstWave,
     namePrefix: ROOT_APPLICATION_NAME,
   });
-  return { app, appsApp, root, health, istio };
+  const files = new Map<string, Chart>([
+    [path.posix.join(ARGOCD_SUBDIR, 'root.k8s.yaml'), rootChart],
+    [path.posix.join(ARGOCD_SUBDIR, 'argocd-cm-health.k8s.yaml'), healthChart],
+    [path.posix.join(ARGOCD_APPS_SUBDIR, 'istio.k8s.yaml'), istioChart],
+  ]);
+  return { app, files, root, health, istio };
+}
+
+/**
+ * The Argo CD files as YAML text (cdk8s's own rendering, as `App.synth()` writes it), by path
+ * relative to the output directory. Synth writes them; the GitOps example is compared to them.
+ */
+export function gitopsFiles(gitops: MeshGitOps): Map<string, string> {
+  return new Map([...gitops.files].map(([file, chart]) => [file, Yaml.stringify(...chart.toJson())]));
 }
 
 /** Printed by synth when `gitops.repoURL` is empty. */
 export const GITOPS_DISABLED_HINT =
   'Argo CD files not written: set gitops.repoURL in spire-mesh.config.yaml to get dist/argocd/ (see docs/gitops.md)';
+
+/** What synth reports about Argo CD: each file written, or in one line how to get them. */
+export function gitopsReport(gitops: MeshGitOps | undefined, dist: string): string[] {
+  if (!gitops) return [`spire-mesh: ${GITOPS_DISABLED_HINT}`];
+  return [...gitops.files.keys()].map((file) => `  ${path.join(dist, file)}  (Argo CD)`);
+}
