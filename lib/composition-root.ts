@@ -1,13 +1,22 @@
 import { App } from 'cdk8s';
+import { AllowNothing } from './authorization/allow-nothing';
+import { IdentityGraph, identityGraph } from './authorization/identity-graph';
+import { AuthorizationMode } from './authorization/mode';
 import { Bookinfo } from './bookinfo/bookinfo';
 import { BookinfoRouting } from './bookinfo/routing';
 import { MeshConfig } from './config/mesh-config';
+import { bookinfoServiceDeclarations, serviceDeclaration } from './config/services';
 import { ApplyTool, MeshChart, SYNC_WAVE_ANNOTATION } from './core/mesh-chart';
 import { MeshNamespaces } from './core/namespaces';
+import { IIngressGateway, ISidecarInjection } from './istio/interfaces';
 import { Istio } from './istio/istio';
 import { MeshPeerAuthentication } from './istio/peer-authentication';
+import { ServiceCatalog } from './mesh/declaration';
+import { MeshedService } from './mesh/meshed-service';
+import { collectMeshWorkloads, IMeshWorkload } from './mesh/workload';
 import { SpireRegistration } from './registration/registration';
 import { Spire } from './spire/spire';
+import { ValidationError } from './validation';
 
 /** The istioctl-applied charts go here, below the output directory, so `kubectl apply -f dist/` (not recursive) skips them. */
 export const ISTIOCTL_SUBDIR = 'istioctl';
@@ -30,13 +39,43 @@ export interface Mesh {
   readonly meshPolicy: MeshPeerAuthentication;
   /** The SPIRE entries of every mesh identity, and the Job that creates them. */
   readonly registration: SpireRegistration;
-  /** One bookinfo copy per `bookinfo.namespaces` entry, in that order. */
+  /** One bookinfo copy per `bookinfo.namespaces` entry, in that order; none when `bookinfo.enabled` is false. */
   readonly bookinfo: readonly Bookinfo[];
+  /** The config's `services`, in that order. */
+  readonly services: readonly MeshedService[];
+  /** Every meshed workload of both Apps (bookinfo's, the config's, the ones `extend` added), collected from the construct tree. */
+  readonly workloads: readonly IMeshWorkload[];
+  /** The allow-nothing default of each meshed namespace; none when `authorization.mode` is `off`. */
+  readonly namespaceDefaults: readonly AllowNothing[];
+  /** Who may call whom, from the collected workloads. */
+  readonly identityGraph: IdentityGraph;
+}
+
+/** What code adding its own workloads to the mesh gets (see {@link BuildMeshOptions.extend}). */
+export interface MeshContext {
+  readonly trustDomain: string;
+  /** What a meshed pod carries to get the SPIRE-enabled sidecar. */
+  readonly injection: ISidecarInjection;
+  /** Undefined when `istio.ingressGateway.enabled` is false. */
+  readonly ingressGateway?: IIngressGateway;
+  /** The config's `authorization.mode`; pass it to each `MeshedService`. */
+  readonly authorization: AuthorizationMode;
+  /** The services declared so far (bookinfo's and the config's), by `<namespace>/<name>`, to name as callers. */
+  readonly services: ReadonlyMap<string, MeshedService>;
+  /** A new chart, applied after the mesh's own workloads. */
+  addChart(name: string, description: string): MeshChart;
 }
 
 export interface BuildMeshOptions {
   /** Where `synth()` writes. @default 'dist' */
   readonly outdir?: string;
+  /**
+   * Adds the user's own workloads in code. Called once the config's services exist and
+   * before the mesh collects every meshed workload, so a `MeshedService` declared here gets
+   * its namespace, SPIRE entry, allow-nothing default and graph node like any other.
+   * @default - nothing added
+   */
+  readonly extend?: (mesh: MeshContext) => void;
 }
 
 /**
@@ -63,12 +102,20 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   const spireChart = ordered(app, 'spire', 'SPIRE server, agents and the SPIFFE CSI driver');
   const registrationChart = ordered(app, 'registration', 'SPIRE registration entries and the Job that creates them');
   const istioChart = ordered(istioctlApp, 'istio-operator', 'Istio with SPIRE socket mounts (istioctl install -f)', 'istioctl');
-  const policyChart = ordered(app, 'mesh-policy', 'mesh-wide STRICT mutual TLS');
-  const bookinfoCharts = config.bookinfo.namespaces.map((namespace) =>
-    ordered(app, `bookinfo-${namespace}`, `bookinfo, its Gateways and routes in namespace ${namespace}`),
+  const policyChart = ordered(app, 'mesh-policy', 'mesh-wide STRICT mutual TLS and the allow-nothing default of each meshed namespace');
+  const bookinfoNamespaces = config.bookinfo.enabled ? config.bookinfo.namespaces : [];
+  const bookinfoCharts = bookinfoNamespaces.map((namespace) =>
+    ordered(app, `bookinfo-${namespace}`, `bookinfo, its Gateways, routes and authorization in namespace ${namespace}`),
+  );
+  const serviceNamespaces = [...new Set(config.services.map((s) => s.namespace))];
+  const serviceCharts = new Map(
+    serviceNamespaces.map((namespace) => [
+      namespace,
+      ordered(app, `services-${namespace}`, `the config's services, their routes and authorization in namespace ${namespace}`),
+    ]),
   );
 
-  const namespaces = new MeshNamespaces(namespacesChart, 'namespaces', config);
+  const namespaces = new MeshNamespaces(namespacesChart, 'namespaces', { spire: config.namespaces.spire, istio: config.namespaces.istio });
   const spire = new Spire(spireChart, 'spire', { config, namespace: namespaces.spire });
   const istio = new Istio(istioChart, 'istio', {
     config,
@@ -76,26 +123,59 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
     csi: spire.csiDriver,
   });
   const meshPolicy = new MeshPeerAuthentication(policyChart, 'peer-authentication', { operator: istio.operator });
-  const bookinfo = config.bookinfo.namespaces.map((namespace, i) => {
+  const gateway = istio.ingressGateway;
+  const authorization = config.authorization.mode;
+  const bookinfo = bookinfoNamespaces.map((namespace, i) => {
     const chart = bookinfoCharts[i];
     const copy = new Bookinfo(chart, 'bookinfo', {
       namespace,
       trustDomain: config.trustDomain,
       injection: istio.injection,
       images: config.bookinfo.images,
+      gateway,
+      authorization,
     });
     // Copies share the ingress gateway: the first answers any host (the demo's localhost URL), the others only their own.
     new BookinfoRouting(chart, 'routing', {
       productpage: copy.productpage,
-      gateway: istio.ingressGateway,
+      gateway,
       hosts: [i === 0 ? '*' : `${namespace}.bookinfo.local`],
     });
     return copy;
   });
+
+  const declared = config.services.map(serviceDeclaration);
+  const catalog = new ServiceCatalog(
+    { trustDomain: config.trustDomain, injection: istio.injection, gateway, authorization },
+    [...bookinfoServiceDeclarations(config), ...declared],
+  );
+  const services = declared.map((d) => catalog.declare(serviceCharts.get(d.namespace)!, d));
+
+  options.extend?.({
+    trustDomain: config.trustDomain,
+    injection: istio.injection,
+    ingressGateway: gateway,
+    authorization,
+    services: new Map([...bookinfo.flatMap((b) => b.services), ...services].map((s) => [s.key, s])),
+    addChart: (name, description) => ordered(app, name, description),
+  });
+
+  // Everything below follows the app: it reads the meshed workloads from the construct tree.
+  const workloads = collectMeshWorkloads(app, istioctlApp);
+  const workloadNamespaces = [...new Set(workloads.map((w) => w.namespace))];
+  for (const namespace of workloadNamespaces) namespaces.addWorkloadNamespace(namespace);
+  const namespaceDefaults =
+    authorization === 'enforce' ? workloadNamespaces.map((namespace) => new AllowNothing(policyChart, `allow-nothing-${namespace}`, { namespace })) : [];
+  for (const w of workloads) {
+    if (authorization === 'enforce' && w.authorization === 'off') {
+      throw new ValidationError(`MeshedService(${w.key}).authorization`, w.authorization, "must be 'enforce' when authorization.mode is 'enforce': its namespace allows nothing by default");
+    }
+  }
+  const graph = identityGraph(workloads, gateway);
   const registration = new SpireRegistration(registrationChart, 'registration', {
     server: spire.server,
     agents: spire.agent,
-    identities: [...bookinfo.flatMap((copy) => copy.identities), ...(istio.ingressGateway ? [istio.ingressGateway.identity] : [])],
+    identities: [...workloads.map((w) => w.identity), ...(gateway ? [gateway.identity] : [])],
     trustDomain: config.trustDomain,
     images: { shell: config.images.registrationShell, kubectl: config.images.kubectl, jq: config.images.jq },
   });
@@ -103,5 +183,20 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   charts.forEach((chart, wave) => {
     for (const obj of chart.allObjects) obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(wave));
   });
-  return { config, app, istioctlApp, charts, namespaces, spire, istio, meshPolicy, bookinfo, registration };
+  return {
+    config,
+    app,
+    istioctlApp,
+    charts,
+    namespaces,
+    spire,
+    istio,
+    meshPolicy,
+    bookinfo,
+    services,
+    workloads,
+    namespaceDefaults,
+    identityGraph: graph,
+    registration,
+  };
 }

@@ -3,9 +3,12 @@ import * as path from 'path';
 import { Names } from 'cdk8s';
 import { ApplyTool, MeshChart } from './core/mesh-chart';
 import { ISTIOCTL_SUBDIR, Mesh } from './composition-root';
+import { IdentityGraph, identityGraphMarkdown } from './authorization/identity-graph';
 
 /** Where the index of the output lives, relative to the output directory (a subdirectory, so `kubectl apply -f dist/` skips it). */
 export const INDEX_FILE = path.join('meta', 'index.json');
+/** Who may call whom, as Mermaid in Markdown (GitHub renders it). */
+export const IDENTITY_GRAPH_FILE = path.join('meta', 'identity-graph.md');
 
 /** One object of a step, enough for a tool to wait on it or delete it. */
 export interface IndexObject {
@@ -60,6 +63,8 @@ export interface MeshIndex {
    * where an older or hand-edited one may lack it (the CLI then names what is missing).
    */
   readonly admin?: IndexAdmin;
+  /** Who may call whom, by SPIFFE identity; absent from indexes written before it existed. */
+  readonly identityGraph?: IdentityGraph;
 }
 
 /** The file cdk8s writes a chart to, relative to the output directory (no chart depends on another, so cdk8s adds no index of its own). */
@@ -86,7 +91,7 @@ export function meshIndex(mesh: Mesh): MeshIndex {
       objects,
     };
   });
-  return { steps, admin: meshAdmin(mesh) };
+  return { steps, admin: meshAdmin(mesh), identityGraph: mesh.identityGraph };
 }
 
 /** Copies the wiring values out of the parts, so the CLI uses the same ones the manifests were built from. */
@@ -116,5 +121,6 @@ export function synthMesh(mesh: Mesh): MeshIndex {
   const indexPath = path.join(mesh.app.outdir, INDEX_FILE);
   fs.mkdirSync(path.dirname(indexPath), { recursive: true });
   fs.writeFileSync(indexPath, `${JSON.stringify(index, null, 2)}\n`);
+  fs.writeFileSync(path.join(mesh.app.outdir, IDENTITY_GRAPH_FILE), identityGraphMarkdown(mesh.identityGraph));
   return index;
 }

@@ -16,6 +16,7 @@ import {
   ValidationError,
 } from '../validation';
 import { DEFAULT_CONFIG, MeshConfig } from './mesh-config';
+import { checkServices, takeServices } from './services';
 
 /** The file read when {@link CONFIG_ENV_VAR} is not set; absent means "all defaults". */
 export const DEFAULT_CONFIG_FILE = 'spire-mesh.config.yaml';
@@ -77,8 +78,10 @@ function parseConfigFile(file: string): unknown {
  */
 export function resolveMeshConfig(overrides: unknown, source = 'overrides'): MeshConfig {
   const problems: string[] = [];
-  const merged = merge(DEFAULT_CONFIG, overrides, '', problems) as MeshConfig;
+  const { services, rest } = takeServices(overrides, problems);
+  const merged = { ...(merge(DEFAULT_CONFIG, rest, '', problems) as MeshConfig), services };
   validate(merged, problems);
+  checkServices(merged, problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return merged;
 }

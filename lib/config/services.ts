@@ -1,0 +1,272 @@
+import { AUTHORIZATION_MODES } from '../authorization/mode';
+import { BOOKINFO_APPS, BOOKINFO_ROUTING_NAMES, bookinfoDeclarations } from '../bookinfo/declarations';
+import { parseCaller, ServiceDeclaration, serviceKey } from '../mesh/declaration';
+import { checkPathPrefix, checkRouteHost } from '../mesh/service-route';
+import { ALLOW_NOTHING_NAME } from '../authorization/allow-nothing';
+import {
+  checkDns1123Label,
+  checkImage,
+  checkOneOf,
+  checkPort,
+  checkQuantity,
+  ValidationError,
+} from '../validation';
+import { MeshConfig, ServiceConfig } from './mesh-config';
+
+/**
+ * The `services` section: its shape (the loader's key-by-key merge only knows lists of
+ * strings) and its rules across services, each problem reported with its field.
+ */
+
+const SERVICE_KEYS = ['name', 'namespace', 'port', 'servicePort', 'protocol', 'image', 'versions', 'replicas', 'resources', 'env', 'callers', 'route'];
+const RESOURCE_KEYS = ['cpuRequest', 'memoryRequest', 'memoryLimit'];
+const ROUTE_KEYS = ['hosts', 'pathPrefixes'];
+const PROTOCOLS = ['http', 'grpc', 'tcp'] as const;
+/** Ports the injected proxy listens on in every pod; an app port there would collide. */
+const ISTIO_PROXY_PORTS = [15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090];
+
+const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+function unknownKeys(value: Record<string, unknown>, known: readonly string[], at: string, problems: string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) problems.push(`${at}.${key}: unknown key (known keys here: ${known.join(', ')})`);
+  }
+}
+
+/**
+ * Takes `services` out of a config override and checks each entry's shape: a mapping of
+ * known keys with values of the right type. Returns the other keys for the loader's merge.
+ */
+export function takeServices(overrides: unknown, problems: string[]): { services: ServiceConfig[]; rest: unknown } {
+  if (!isMapping(overrides) || !('services' in overrides)) return { services: [], rest: overrides };
+  const { services: raw, ...rest } = overrides;
+  if (raw === null || raw === undefined) return { services: [], rest };
+  if (!Array.isArray(raw)) {
+    problems.push(new ValidationError('services', raw, 'must be a list of services').message);
+    return { services: [], rest };
+  }
+  const services: ServiceConfig[] = [];
+  raw.forEach((item, i) => {
+    const at = `services[${i}]`;
+    const before = problems.length;
+    const bad = (field: string, value: unknown, rule: string) => problems.push(new ValidationError(`${at}.${field}`, value, rule).message);
+    if (!isMapping(item)) {
+      problems.push(new ValidationError(at, item, 'must be a mapping with name, namespace, port and image or versions').message);
+      return;
+    }
+    unknownKeys(item, SERVICE_KEYS, at, problems);
+    for (const key of ['name', 'namespace']) {
+      if (typeof item[key] !== 'string') bad(key, item[key], 'must be a string (required)');
+    }
+    if (typeof item.port !== 'number') bad('port', item.port, 'must be a number (required)');
+    for (const key of ['servicePort', 'replicas']) {
+      if (item[key] !== undefined && typeof item[key] !== 'number') bad(key, item[key], 'must be a number');
+    }
+    for (const key of ['protocol', 'image']) {
+      if (item[key] !== undefined && typeof item[key] !== 'string') bad(key, item[key], 'must be a string');
+    }
+    if (item.versions !== undefined) {
+      if (!Array.isArray(item.versions) || item.versions.some((v) => !isMapping(v) || typeof v.name !== 'string' || typeof v.image !== 'string')) {
+        bad('versions', item.versions, 'must be a list of { name, image } with string values');
+      } else {
+        item.versions.forEach((v, j) => unknownKeys(v as Record<string, unknown>, ['name', 'image'], `${at}.versions[${j}]`, problems));
+      }
+    }
+    if (item.resources !== undefined) {
+      if (!isMapping(item.resources) || Object.values(item.resources).some((v) => typeof v !== 'string')) {
+        bad('resources', item.resources, 'must be a mapping of cpuRequest, memoryRequest, memoryLimit to quantities');
+      } else {
+        unknownKeys(item.resources, RESOURCE_KEYS, `${at}.resources`, problems);
+      }
+    }
+    if (item.env !== undefined && (!isMapping(item.env) || Object.values(item.env).some((v) => !['string', 'number', 'boolean'].includes(typeof v)))) {
+      bad('env', item.env, 'must be a mapping of variable names to plain values (string, number or boolean)');
+    }
+    if (item.callers !== undefined && !isStringList(item.callers)) bad('callers', item.callers, 'must be a list of strings');
+    if (item.route !== undefined) {
+      const route = item.route;
+      if (!isMapping(route) || !isStringList(route.hosts) || (route.pathPrefixes !== undefined && !isStringList(route.pathPrefixes))) {
+        bad('route', route, 'must be a mapping with hosts (a list of strings) and optional pathPrefixes (a list of strings)');
+      } else {
+        unknownKeys(route, ROUTE_KEYS, `${at}.route`, problems);
+      }
+    }
+    if (problems.length > before) return;
+    const env = item.env as Record<string, unknown> | undefined;
+    services.push({
+      ...(item as unknown as ServiceConfig),
+      ...(env ? { env: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])) } : {}),
+    });
+  });
+  return { services, rest };
+}
+
+/** A service of the config as a declaration of the services model (`image` is version `v1`). */
+export function serviceDeclaration(s: ServiceConfig): ServiceDeclaration {
+  const versions = s.versions ?? (s.image !== undefined ? [{ name: 'v1', image: s.image }] : []);
+  return {
+    name: s.name,
+    namespace: s.namespace,
+    port: s.port,
+    ...(s.servicePort !== undefined ? { servicePort: s.servicePort } : {}),
+    protocol: s.protocol ?? 'http',
+    versions: versions.map((v) => ({ name: v.name, image: v.image, ...(s.replicas !== undefined ? { replicas: s.replicas } : {}) })),
+    ...(s.resources ? { resources: s.resources } : {}),
+    ...(s.env ? { env: s.env } : {}),
+    callers: s.callers ?? [],
+    ...(s.route ? { route: s.route } : {}),
+  };
+}
+
+/** The bookinfo copies the config declares, one per namespace, or none when disabled. */
+export function bookinfoServiceDeclarations(c: MeshConfig): ServiceDeclaration[] {
+  if (!c.bookinfo.enabled) return [];
+  return c.bookinfo.namespaces.flatMap((namespace) =>
+    Object.values(bookinfoDeclarations({ namespace, images: c.bookinfo.images, ingress: c.istio.ingressGateway.enabled })),
+  );
+}
+
+/** The object names a service writes in its namespace, by kind, to find clashes. */
+function objectNames(s: ServiceConfig): string[] {
+  const versions = s.versions ?? (s.image !== undefined ? [{ name: 'v1' }] : []);
+  return [
+    `Service/${s.name}`,
+    `ServiceAccount/${s.name}`,
+    `AuthorizationPolicy/${s.name}`,
+    ...versions.map((v) => `Deployment/${s.name}-${v.name}`),
+    ...(s.route ? [`Gateway/${s.name}-gateway`, `VirtualService/${s.name}`] : []),
+  ];
+}
+
+/** Names bookinfo takes in each of its namespaces. */
+function bookinfoObjectNames(): string[] {
+  return [
+    ...BOOKINFO_APPS.flatMap((app) => [`Service/${app}`, `ServiceAccount/bookinfo-${app}`, `AuthorizationPolicy/${app}`]),
+    'Deployment/details-v1', 'Deployment/ratings-v1', 'Deployment/reviews-v1', 'Deployment/reviews-v2', 'Deployment/reviews-v3', 'Deployment/productpage-v1',
+    'Gateway/bookinfo-gateway', 'Gateway/bookinfo-gateway-mtls', `VirtualService/${BOOKINFO_ROUTING_NAMES[2]}`, `DestinationRule/${BOOKINFO_ROUTING_NAMES[3]}`,
+  ];
+}
+
+/** Every rule of `services` and `authorization`, appended to `problems`. */
+export function checkServices(c: MeshConfig, problems: string[]): void {
+  const check = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      problems.push(err.message);
+    }
+  };
+  check(() => checkOneOf('authorization.mode', c.authorization.mode, AUTHORIZATION_MODES));
+  const gateway = c.istio.ingressGateway.enabled;
+  const bookinfoKeys = bookinfoServiceDeclarations(c).map(serviceKey);
+  const userKeys = c.services.map(serviceKey);
+  const known = new Set([...bookinfoKeys, ...userKeys]);
+  // Which object names each namespace already holds, and who holds them.
+  const owners = new Map<string, string>();
+  if (c.bookinfo.enabled) {
+    for (const ns of c.bookinfo.namespaces) for (const name of bookinfoObjectNames()) owners.set(`${ns}/${name}`, `bookinfo in '${ns}'`);
+  }
+  const routes = new Map<string, string>();
+
+  c.services.forEach((s, i) => {
+    const at = `services[${i}]`;
+    const label = `'${serviceKey(s)}'`;
+    check(() => checkDns1123Label(`${at}.name`, s.name));
+    check(() => checkDns1123Label(`${at}.namespace`, s.namespace));
+    check(() => {
+      if (s.namespace === c.namespaces.spire || s.namespace === c.namespaces.istio) {
+        throw new ValidationError(`${at}.namespace`, s.namespace, "must not be SPIRE's or Istio's namespace");
+      }
+    });
+    for (const key of ['port', 'servicePort'] as const) {
+      if (s[key] === undefined) continue;
+      check(() => checkPort(`${at}.${key}`, s[key]!));
+    }
+    check(() => {
+      if (ISTIO_PROXY_PORTS.includes(s.port)) {
+        throw new ValidationError(`${at}.port`, s.port, `must not be a port of the injected proxy (${ISTIO_PROXY_PORTS.join(', ')})`);
+      }
+    });
+    if (s.protocol !== undefined) check(() => checkOneOf(`${at}.protocol`, s.protocol!, PROTOCOLS));
+    check(() => {
+      if ((s.image === undefined) === (s.versions === undefined)) {
+        throw new ValidationError(at, s.name, 'must set exactly one of image and versions');
+      }
+    });
+    if (s.image !== undefined) check(() => checkImage(`${at}.image`, s.image!));
+    if (s.versions !== undefined) {
+      if (s.versions.length === 0) problems.push(new ValidationError(`${at}.versions`, [], 'must list at least one version').message);
+      const names = new Set<string>();
+      s.versions.forEach((v, j) => {
+        check(() => checkDns1123Label(`${at}.versions[${j}].name`, v.name));
+        check(() => checkImage(`${at}.versions[${j}].image`, v.image));
+        if (names.has(v.name)) problems.push(new ValidationError(`${at}.versions[${j}].name`, v.name, 'is listed twice: each must be unique').message);
+        names.add(v.name);
+      });
+    }
+    check(() => {
+      if (s.replicas !== undefined && (!Number.isInteger(s.replicas) || s.replicas < 0)) {
+        throw new ValidationError(`${at}.replicas`, s.replicas, 'must be a whole number, 0 or more');
+      }
+    });
+    for (const [key, value] of Object.entries(s.resources ?? {})) check(() => checkQuantity(`${at}.resources.${key}`, value));
+    for (const name of Object.keys(s.env ?? {})) {
+      check(() => {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+          throw new ValidationError(`${at}.env`, name, 'must be an environment variable name: letters, digits and "_", not starting with a digit');
+        }
+      });
+    }
+
+    if (userKeys.indexOf(serviceKey(s)) !== i) {
+      problems.push(new ValidationError(`${at}`, serviceKey(s), 'is declared twice: each namespace/name must be unique').message);
+    } else {
+      for (const name of objectNames(s)) {
+        const key = `${s.namespace}/${name}`;
+        const owner = owners.get(key);
+        if (owner) problems.push(new ValidationError(at, serviceKey(s), `clashes with ${owner}: both write ${name} in namespace '${s.namespace}'`).message);
+        else owners.set(key, `service '${serviceKey(s)}'`);
+      }
+    }
+
+    const callers = s.callers ?? [];
+    const seen = new Set<string>();
+    callers.forEach((ref, j) => {
+      const field = `${at}.callers[${j}]`;
+      const caller = parseCaller(ref, s.namespace);
+      const id = caller.ingress ? 'ingress' : caller.key;
+      if (seen.has(id)) problems.push(new ValidationError(field, ref, `is listed twice by service ${label}`).message);
+      seen.add(id);
+      if (caller.ingress) {
+        if (!gateway) problems.push(new ValidationError(field, ref, `needs the ingress gateway, which is off (istio.ingressGateway.enabled); listed by service ${label}`).message);
+      } else if (!known.has(caller.key)) {
+        problems.push(
+          new ValidationError(field, ref, `is not a declared service (listed by service ${label}; known: ${[...known].sort().join(', ') || 'none'})`).message,
+        );
+      }
+    });
+
+    if (s.route) {
+      if (!callers.includes('ingress')) {
+        problems.push(new ValidationError(`${at}.route`, s.route.hosts, `needs 'ingress' among the callers of service ${label}: the gateway is what calls a routed service`).message);
+      }
+      if (s.protocol === 'tcp') problems.push(new ValidationError(`${at}.route`, s.route.hosts, "routes HTTP paths, so protocol must not be 'tcp'").message);
+      if (s.route.hosts.length === 0) problems.push(new ValidationError(`${at}.route.hosts`, [], 'must list at least one host').message);
+      s.route.hosts.forEach((host, j) => {
+        check(() => checkRouteHost(`${at}.route.hosts[${j}]`, host));
+        for (const prefix of s.route!.pathPrefixes ?? ['/']) {
+          const other = routes.get(`${host}${prefix}`);
+          if (other) problems.push(new ValidationError(`${at}.route`, `${host}${prefix}`, `is also routed to service ${other}`).message);
+          routes.set(`${host}${prefix}`, label);
+        }
+      });
+      (s.route.pathPrefixes ?? []).forEach((prefix, j) => check(() => checkPathPrefix(`${at}.route.pathPrefixes[${j}]`, prefix)));
+    }
+  });
+  check(() => {
+    const reserved = c.services.find((s) => s.name === ALLOW_NOTHING_NAME);
+    if (reserved) throw new ValidationError('services', reserved.name, 'names the namespace default policy: choose another service name');
+  });
+}

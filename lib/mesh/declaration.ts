@@ -1,0 +1,103 @@
+import { Construct } from 'constructs';
+import { AuthorizationMode } from '../authorization/mode';
+import { WorkloadIdentity } from '../identity';
+import { IIngressGateway, ISidecarInjection } from '../istio/interfaces';
+import { ValidationError } from '../validation';
+import { MeshedService, MeshedServiceProps, meshedServiceIdentity } from './meshed-service';
+
+/** The caller that stands for the ingress gateway. */
+export const INGRESS_CALLER = 'ingress';
+
+/**
+ * A meshed service as data: what the config's `services` entries and bookinfo are written
+ * in. Callers are names, resolved to identities by a {@link ServiceCatalog}, so a service
+ * may name one declared after it (or itself).
+ */
+export interface ServiceDeclaration
+  extends Omit<MeshedServiceProps, 'injection' | 'trustDomain' | 'callers' | 'route' | 'authorization'> {
+  /**
+   * Who may call it: `<name>` (same namespace), `<namespace>/<name>`, or `ingress`.
+   * @default [] - nobody
+   */
+  readonly callers?: readonly string[];
+  /**
+   * Exposed through the ingress gateway (requires the `ingress` caller).
+   * @default - not routed
+   */
+  readonly route?: {
+    readonly hosts: readonly string[];
+    /** @default ['/'] */
+    readonly pathPrefixes?: readonly string[];
+  };
+}
+
+/** A caller reference, parsed: the gateway, or a service's `<namespace>/<name>` key. */
+export type CallerRef = { readonly ingress: true } | { readonly ingress: false; readonly key: string };
+
+/** Reads `ingress`, `<name>` or `<namespace>/<name>`, relative to the caller list's namespace. */
+export function parseCaller(ref: string, namespace: string): CallerRef {
+  if (ref === INGRESS_CALLER) return { ingress: true };
+  return { ingress: false, key: ref.includes('/') ? ref : `${namespace}/${ref}` };
+}
+
+/** `<namespace>/<name>` */
+export function serviceKey(d: Pick<ServiceDeclaration, 'namespace' | 'name'>): string {
+  return `${d.namespace}/${d.name}`;
+}
+
+/** Everything a declaration needs from the mesh to become a {@link MeshedService}. */
+export interface ServiceCatalogProps {
+  readonly trustDomain: string;
+  readonly injection: ISidecarInjection;
+  /** @default - no gateway: `ingress` callers and routes are refused */
+  readonly gateway?: IIngressGateway;
+  /** @default 'enforce' */
+  readonly authorization?: AuthorizationMode;
+}
+
+/**
+ * The declared services of a mesh by key, resolving caller names to the identities the
+ * registration entries are made from.
+ */
+export class ServiceCatalog {
+  private readonly identities = new Map<string, WorkloadIdentity>();
+
+  constructor(
+    private readonly props: ServiceCatalogProps,
+    declarations: readonly ServiceDeclaration[],
+  ) {
+    for (const d of declarations) {
+      const key = serviceKey(d);
+      if (this.identities.has(key)) throw new ValidationError('services', key, 'is declared twice');
+      this.identities.set(key, meshedServiceIdentity(props.trustDomain, d.namespace, d.name, d.serviceAccountName));
+    }
+  }
+
+  /** The identities of `d`'s callers; throws naming the first unknown one and the service listing it. */
+  public resolveCallers(d: ServiceDeclaration): WorkloadIdentity[] {
+    return (d.callers ?? []).map((ref) => {
+      const caller = parseCaller(ref, d.namespace);
+      if (caller.ingress) {
+        if (!this.props.gateway) throw new ValidationError(`service ${serviceKey(d)} callers`, ref, 'needs the ingress gateway (istio.ingressGateway.enabled)');
+        return this.props.gateway.identity;
+      }
+      const identity = this.identities.get(caller.key);
+      if (!identity) throw new ValidationError(`service ${serviceKey(d)} callers`, ref, `is not a declared service (known: ${[...this.identities.keys()].join(', ')})`);
+      return identity;
+    });
+  }
+
+  /** Builds the service `d` declares, its callers resolved, in `scope`. */
+  public declare(scope: Construct, d: ServiceDeclaration): MeshedService {
+    const { callers: _names, route, ...rest } = d;
+    if (route && !this.props.gateway) throw new ValidationError(`service ${serviceKey(d)} route`, route.hosts, 'needs the ingress gateway (istio.ingressGateway.enabled)');
+    return new MeshedService(scope, d.name, {
+      ...rest,
+      trustDomain: this.props.trustDomain,
+      injection: this.props.injection,
+      authorization: this.props.authorization,
+      callers: this.resolveCallers(d),
+      ...(route && this.props.gateway ? { route: { ...route, gateway: this.props.gateway } } : {}),
+    });
+  }
+}
