@@ -125,6 +125,11 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   const meshPolicy = new MeshPeerAuthentication(policyChart, 'peer-authentication', { operator: istio.operator });
   const gateway = istio.ingressGateway;
   const authorization = config.authorization.mode;
+  const declared = config.services.map(serviceDeclaration);
+  const catalog = new ServiceCatalog(
+    { trustDomain: config.trustDomain, injection: istio.injection, gateway, authorization },
+    [...bookinfoServiceDeclarations(config), ...declared],
+  );
   const bookinfo = bookinfoNamespaces.map((namespace, i) => {
     const chart = bookinfoCharts[i];
     const copy = new Bookinfo(chart, 'bookinfo', {
@@ -134,6 +139,9 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
       images: config.bookinfo.images,
       gateway,
       authorization,
+      extraCallers: Object.fromEntries(
+        Object.entries(config.bookinfo.extraCallers).map(([app, refs]) => [app, catalog.resolveCallers(`${namespace}/${app}`, refs)]),
+      ),
     });
     // Copies share the ingress gateway: the first answers any host (the demo's localhost URL), the others only their own.
     new BookinfoRouting(chart, 'routing', {
@@ -144,11 +152,6 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
     return copy;
   });
 
-  const declared = config.services.map(serviceDeclaration);
-  const catalog = new ServiceCatalog(
-    { trustDomain: config.trustDomain, injection: istio.injection, gateway, authorization },
-    [...bookinfoServiceDeclarations(config), ...declared],
-  );
   const services = declared.map((d) => catalog.declare(serviceCharts.get(d.namespace)!, d));
 
   options.extend?.({

@@ -48,6 +48,11 @@ describe.each([
   ['bookinfo', {}, BOOKINFO_EDGES('default')],
   ['bookinfo in two namespaces', { bookinfo: { namespaces: ['default', 'team-a'] } }, [...BOOKINFO_EDGES('default'), ...BOOKINFO_EDGES('team-a')]],
   ['bookinfo and services of the user in two namespaces', CUSTOM, CUSTOM_EDGES],
+  [
+    'bookinfo with ratings declared as a caller of details (the failure demo, fixed)',
+    { bookinfo: { extraCallers: { details: ['ratings'] } } },
+    [...BOOKINFO_EDGES('default'), 'default/ratings -> default/details'],
+  ],
 ])('%s: the AuthorizationPolicies admit exactly the declared edges', (_, overrides, expected) => {
   const { all } = synthesize(overrides);
 

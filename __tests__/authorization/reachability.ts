@@ -116,7 +116,7 @@ export function reachability(manifests: readonly Manifest[], rootNamespace: stri
   for (const caller of callers) {
     const byApp = new Map<string, boolean[]>();
     for (const d of deployments) {
-      const workload = { namespace: d.metadata.namespace, labels: d.spec.template.metadata.labels };
+      const workload = { namespace: d.metadata.namespace!, labels: d.spec.template.metadata.labels };
       byApp.set(appOf(d), [...(byApp.get(appOf(d)) ?? []), allowed(manifests, rootNamespace, caller, workload)]);
     }
     for (const [app, results] of byApp) {

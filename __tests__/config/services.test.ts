@@ -56,6 +56,7 @@ describe('services: every problem is named, with its field and the service', () 
     ['an unknown key', { services: [api({ ports: [80] })] }, 'services[0].ports: unknown key (known keys here: name, namespace, port,'],
     ['a missing port', { services: [{ name: 'api', namespace: 'team-a', image: IMAGE }] }, 'services[0].port: undefined must be a number (required)'],
     ['not a list', { services: { api: {} } }, 'services: {"api":{}} must be a list of services'],
+    ['a bookinfo extra caller with a typo', { bookinfo: { extraCallers: { details: ['ratngs'] } } }, "bookinfo.extraCallers.details[0]: 'ratngs' is not a declared service (listed by service 'default/details'"],
     ['an unknown authorization mode', { authorization: { mode: 'audit' } }, "authorization.mode: 'audit' must be one of 'enforce', 'off'"],
   ])('%s', (_, overrides, message) => {
     expect(problems(overrides).join('\n')).toContain(message);

@@ -4,7 +4,7 @@ import { WorkloadIdentity } from '../identity';
 import { IIngressGateway, ISidecarInjection } from '../istio/interfaces';
 import { ServiceCatalog } from '../mesh/declaration';
 import { MeshedService } from '../mesh/meshed-service';
-import { bookinfoDeclarations, BookinfoImages } from './declarations';
+import { BookinfoApp, bookinfoDeclarations, BookinfoImages } from './declarations';
 
 export { BOOKINFO_PORT } from './declarations';
 
@@ -23,6 +23,12 @@ export interface BookinfoProps {
    * @default - none: productpage has no caller
    */
   readonly gateway?: IIngressGateway;
+  /**
+   * Callers admitted besides bookinfo's own call graph, per app (e.g. a service of yours
+   * reading `details`).
+   * @default - none
+   */
+  readonly extraCallers?: Partial<Record<BookinfoApp, readonly WorkloadIdentity[]>>;
   /**
    * Whether each app admits only its declared callers.
    * @default 'enforce'
@@ -52,10 +58,11 @@ export class Bookinfo extends Construct {
     this.namespace = props.namespace;
     const declared = bookinfoDeclarations({ namespace: props.namespace, images: props.images, ingress: props.gateway !== undefined });
     const catalog = new ServiceCatalog(props, Object.values(declared));
-    this.details = catalog.declare(this, declared.details);
-    this.ratings = catalog.declare(this, declared.ratings);
-    this.reviews = catalog.declare(this, declared.reviews);
-    this.productpage = catalog.declare(this, declared.productpage);
+    const declare = (app: BookinfoApp) => catalog.declare(this, declared[app], props.extraCallers?.[app]);
+    this.details = declare('details');
+    this.ratings = declare('ratings');
+    this.reviews = declare('reviews');
+    this.productpage = declare('productpage');
     this.services = [this.details, this.ratings, this.reviews, this.productpage];
     this.identities = this.services.map((s) => s.identity);
   }

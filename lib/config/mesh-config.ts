@@ -6,7 +6,7 @@
  */
 
 import { AuthorizationMode } from '../authorization/mode';
-import { BookinfoImages, DEFAULT_BOOKINFO_IMAGES } from '../bookinfo/declarations';
+import { BookinfoApp, BookinfoImages, DEFAULT_BOOKINFO_IMAGES } from '../bookinfo/declarations';
 
 /** Container images, each pinned by tag or digest. */
 export interface ImagesConfig {
@@ -98,6 +98,11 @@ export interface BookinfoConfig {
   readonly namespaces: readonly string[];
   /** One image per bookinfo Deployment. */
   readonly images: BookinfoImages;
+  /**
+   * Callers admitted besides bookinfo's own call graph, per app, named like a service's
+   * `callers` (relative to each copy's namespace). @default none for every app
+   */
+  readonly extraCallers: Readonly<Record<BookinfoApp, readonly string[]>>;
 }
 
 /** One version of a service: a Deployment `<service>-<name>`. */
@@ -218,6 +223,7 @@ export const DEFAULT_CONFIG: MeshConfig = {
     enabled: true,
     namespaces: ['default'],
     images: DEFAULT_BOOKINFO_IMAGES,
+    extraCallers: { details: [], ratings: [], reviews: [], productpage: [] },
   },
   services: [],
   authorization: { mode: 'enforce' },

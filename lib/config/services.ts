@@ -169,6 +169,27 @@ export function checkServices(c: MeshConfig, problems: string[]): void {
     for (const ns of c.bookinfo.namespaces) for (const name of bookinfoObjectNames()) owners.set(`${ns}/${name}`, `bookinfo in '${ns}'`);
   }
   const routes = new Map<string, string>();
+  /** Each caller of `owner` resolves, once, and `ingress` only with a gateway. */
+  const checkCallers = (at: string, owner: string, callers: readonly string[]) => {
+    const seen = new Set<string>();
+    callers.forEach((ref, j) => {
+      const field = `${at}[${j}]`;
+      const caller = parseCaller(ref, owner.split('/')[0]);
+      const id = caller.ingress ? 'ingress' : caller.key;
+      if (seen.has(id)) problems.push(new ValidationError(field, ref, `is listed twice by service '${owner}'`).message);
+      seen.add(id);
+      if (caller.ingress) {
+        if (!gateway) problems.push(new ValidationError(field, ref, `needs the ingress gateway, which is off (istio.ingressGateway.enabled); listed by service '${owner}'`).message);
+      } else if (!known.has(caller.key)) {
+        problems.push(new ValidationError(field, ref, `is not a declared service (listed by service '${owner}'; known: ${[...known].sort().join(', ') || 'none'})`).message);
+      }
+    });
+  };
+  if (c.bookinfo.enabled) {
+    for (const ns of c.bookinfo.namespaces) {
+      for (const [app, refs] of Object.entries(c.bookinfo.extraCallers)) checkCallers(`bookinfo.extraCallers.${app}`, `${ns}/${app}`, refs);
+    }
+  }
 
   c.services.forEach((s, i) => {
     const at = `services[${i}]`;
@@ -232,21 +253,7 @@ export function checkServices(c: MeshConfig, problems: string[]): void {
     }
 
     const callers = s.callers ?? [];
-    const seen = new Set<string>();
-    callers.forEach((ref, j) => {
-      const field = `${at}.callers[${j}]`;
-      const caller = parseCaller(ref, s.namespace);
-      const id = caller.ingress ? 'ingress' : caller.key;
-      if (seen.has(id)) problems.push(new ValidationError(field, ref, `is listed twice by service ${label}`).message);
-      seen.add(id);
-      if (caller.ingress) {
-        if (!gateway) problems.push(new ValidationError(field, ref, `needs the ingress gateway, which is off (istio.ingressGateway.enabled); listed by service ${label}`).message);
-      } else if (!known.has(caller.key)) {
-        problems.push(
-          new ValidationError(field, ref, `is not a declared service (listed by service ${label}; known: ${[...known].sort().join(', ') || 'none'})`).message,
-        );
-      }
-    });
+    checkCallers(`${at}.callers`, serviceKey(s), callers);
 
     if (s.route) {
       if (!callers.includes('ingress')) {

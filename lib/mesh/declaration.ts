@@ -73,22 +73,29 @@ export class ServiceCatalog {
     }
   }
 
-  /** The identities of `d`'s callers; throws naming the first unknown one and the service listing it. */
-  public resolveCallers(d: ServiceDeclaration): WorkloadIdentity[] {
-    return (d.callers ?? []).map((ref) => {
-      const caller = parseCaller(ref, d.namespace);
+  /**
+   * The identities of caller names listed by the service `owner` (`<namespace>/<name>`);
+   * throws naming the first unknown one and the service listing it.
+   */
+  public resolveCallers(owner: string, refs: readonly string[]): WorkloadIdentity[] {
+    const namespace = owner.split('/')[0];
+    return refs.map((ref) => {
+      const caller = parseCaller(ref, namespace);
       if (caller.ingress) {
-        if (!this.props.gateway) throw new ValidationError(`service ${serviceKey(d)} callers`, ref, 'needs the ingress gateway (istio.ingressGateway.enabled)');
+        if (!this.props.gateway) throw new ValidationError(`service ${owner} callers`, ref, 'needs the ingress gateway (istio.ingressGateway.enabled)');
         return this.props.gateway.identity;
       }
       const identity = this.identities.get(caller.key);
-      if (!identity) throw new ValidationError(`service ${serviceKey(d)} callers`, ref, `is not a declared service (known: ${[...this.identities.keys()].join(', ')})`);
+      if (!identity) throw new ValidationError(`service ${owner} callers`, ref, `is not a declared service (known: ${[...this.identities.keys()].join(', ')})`);
       return identity;
     });
   }
 
-  /** Builds the service `d` declares, its callers resolved, in `scope`. */
-  public declare(scope: Construct, d: ServiceDeclaration): MeshedService {
+  /**
+   * Builds the service `d` declares, its callers resolved, in `scope`.
+   * @param extraCallers identities admitted besides the declared callers (resolved elsewhere)
+   */
+  public declare(scope: Construct, d: ServiceDeclaration, extraCallers: readonly WorkloadIdentity[] = []): MeshedService {
     const { callers: _names, route, ...rest } = d;
     if (route && !this.props.gateway) throw new ValidationError(`service ${serviceKey(d)} route`, route.hosts, 'needs the ingress gateway (istio.ingressGateway.enabled)');
     return new MeshedService(scope, d.name, {
@@ -96,7 +103,7 @@ export class ServiceCatalog {
       trustDomain: this.props.trustDomain,
       injection: this.props.injection,
       authorization: this.props.authorization,
-      callers: this.resolveCallers(d),
+      callers: [...this.resolveCallers(serviceKey(d), d.callers ?? []), ...extraCallers],
       ...(route && this.props.gateway ? { route: { ...route, gateway: this.props.gateway } } : {}),
     });
   }
