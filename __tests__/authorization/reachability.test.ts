@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
 import { Manifest } from '../support/schema';
 import { synthesize } from '../support/synth';
 import { allowed, principalOf, reachability } from './reachability';
@@ -125,4 +128,14 @@ describe('the evaluator follows Istio precedence', () => {
   test('an empty principals list is no constraint: anyone matches (why it is never written)', () => {
     expect(allowed([policy('b', { rules: [{ from: [{ source: {} }] }] })], ROOT, { principal: 'td/ns/z/sa/anyone' }, workload)).toBe(true);
   });
+});
+
+test("the README's example config (bookinfo and two services of the user's own) admits exactly its declared edges", () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const example = YAML.parse(/```yaml\n# spire-mesh\.config\.yaml\n([\s\S]*?)```/.exec(readme)![1]);
+  const declared = (example.services as { name: string; namespace: string; callers?: string[] }[]).flatMap((s) =>
+    (s.callers ?? []).map((c) => `${c === 'ingress' || c.includes('/') ? c : `${s.namespace}/${c}`} -> ${s.namespace}/${s.name}`),
+  );
+  expect(example.services).toHaveLength(2);
+  expect(sorted(reachability(synthesize(example).all, ROOT, GATEWAY_SA))).toEqual(sorted([...BOOKINFO_EDGES('default'), ...declared]));
 });
