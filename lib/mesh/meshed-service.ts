@@ -129,12 +129,15 @@ export function meshedServiceIdentity(trustDomain: string, namespace: string, na
 /**
  * A workload in the mesh, declared once: one Service, one ServiceAccount and one
  * Deployment per version, every pod labelled `app`/`version`, requesting the injection
- * templates and selected for injection, and the SPIFFE identity its pods receive.
+ * templates and selected for injection; the SPIFFE identity its pods receive; the ALLOW
+ * policy admitting its callers; and, with `route`, its Gateway and VirtualService. The
+ * composition root finds it in the construct tree ({@link IMeshWorkload}) to register it.
  *
  * ```ts
  * new MeshedService(chart, 'echo', {
  *   name: 'echo', namespace: 'team-a', port: 8080, trustDomain, injection,
  *   versions: [{ name: 'v1', image: 'docker.io/ealen/echo-server:0.9.2' }],
+ *   callers: [productpage.identity],
  * });
  * ```
  */
