@@ -11,7 +11,7 @@ import { MeshNamespaces } from './core/namespaces';
 import { IIngressGateway, ISidecarInjection } from './istio/interfaces';
 import { Istio } from './istio/istio';
 import { MeshPeerAuthentication } from './istio/peer-authentication';
-import { ServiceCatalog } from './mesh/declaration';
+import { ServiceCatalog } from './mesh/service-catalog';
 import { MeshedService } from './mesh/meshed-service';
 import { collectMeshWorkloads, IMeshWorkload } from './mesh/workload';
 import { SpireRegistration } from './registration/registration';

@@ -25,6 +25,7 @@ export * from './spire/interfaces';
 // Meshed services, their routing and authorization.
 export * from './mesh/meshed-service';
 export * from './mesh/declaration';
+export * from './mesh/service-catalog';
 export * from './mesh/service-route';
 export * from './mesh/workload';
 export * from './authorization/mode';

@@ -1,9 +1,7 @@
 import { Construct } from 'constructs';
 import { AuthorizationPolicy } from '../../imports/security.istio.io';
 import { checkDns1123Label } from '../validation';
-
-/** The name of the namespace-wide default policy. */
-export const ALLOW_NOTHING_NAME = 'allow-nothing';
+import { ALLOW_NOTHING_NAME } from './mode';
 
 export interface AllowNothingProps {
   /** The namespace whose workloads refuse every request no ALLOW policy admits. */

@@ -6,3 +6,6 @@
 export type AuthorizationMode = 'enforce' | 'off';
 
 export const AUTHORIZATION_MODES: readonly AuthorizationMode[] = ['enforce', 'off'];
+
+/** The name of each namespace's deny-by-default policy, which no service may take. */
+export const ALLOW_NOTHING_NAME = 'allow-nothing';

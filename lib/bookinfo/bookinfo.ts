@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { AuthorizationMode } from '../authorization/mode';
 import { WorkloadIdentity } from '../identity';
 import { IIngressGateway, ISidecarInjection } from '../istio/interfaces';
-import { ServiceCatalog } from '../mesh/declaration';
+import { ServiceCatalog } from '../mesh/service-catalog';
 import { MeshedService } from '../mesh/meshed-service';
 import { BookinfoApp, bookinfoDeclarations, BookinfoImages } from './declarations';
 

@@ -35,8 +35,21 @@ export const DEFAULT_BOOKINFO_IMAGES: BookinfoImages = {
 export const BOOKINFO_APPS = ['details', 'ratings', 'reviews', 'productpage'] as const;
 export type BookinfoApp = (typeof BOOKINFO_APPS)[number];
 
-/** Names bookinfo's routing uses in each of its namespaces, besides its services'. */
-export const BOOKINFO_ROUTING_NAMES = ['bookinfo-gateway', 'bookinfo-gateway-mtls', 'bookinfo-service', 'enable-mtls'] as const;
+/** The names of bookinfo's routing objects, as in the demo (see `BookinfoRouting`). */
+export const BOOKINFO_ROUTING = {
+  httpGateway: 'bookinfo-gateway',
+  mtlsGateway: 'bookinfo-gateway-mtls',
+  virtualService: 'bookinfo-service',
+  destinationRule: 'enable-mtls',
+} as const;
+
+/** The objects bookinfo's routing writes in each of its namespaces, as `<kind>/<name>`, besides its services'. */
+export const BOOKINFO_ROUTING_OBJECTS: readonly string[] = [
+  `Gateway/${BOOKINFO_ROUTING.httpGateway}`,
+  `Gateway/${BOOKINFO_ROUTING.mtlsGateway}`,
+  `VirtualService/${BOOKINFO_ROUTING.virtualService}`,
+  `DestinationRule/${BOOKINFO_ROUTING.destinationRule}`,
+];
 
 export interface BookinfoDeclarationOptions {
   readonly namespace: string;

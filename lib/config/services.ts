@@ -1,16 +1,8 @@
-import { AUTHORIZATION_MODES } from '../authorization/mode';
-import { BOOKINFO_APPS, BOOKINFO_ROUTING_NAMES, bookinfoDeclarations } from '../bookinfo/declarations';
+import { ALLOW_NOTHING_NAME, AUTHORIZATION_MODES } from '../authorization/mode';
+import { BOOKINFO_ROUTING_OBJECTS, bookinfoDeclarations } from '../bookinfo/declarations';
 import { parseCaller, ServiceDeclaration, serviceKey } from '../mesh/declaration';
-import { checkPathPrefix, checkRouteHost } from '../mesh/service-route';
-import { ALLOW_NOTHING_NAME } from '../authorization/allow-nothing';
-import {
-  checkDns1123Label,
-  checkImage,
-  checkOneOf,
-  checkPort,
-  checkQuantity,
-  ValidationError,
-} from '../validation';
+import { checkAppPort, checkEnvName, checkPathPrefix, checkReplicas, checkRouteHost, deploymentName, routeGatewayName } from '../mesh/rules';
+import { checkDns1123Label, checkImage, checkOneOf, checkPort, checkQuantity, ValidationError } from '../validation';
 import { MeshConfig, ServiceConfig } from './mesh-config';
 
 /**
@@ -22,8 +14,6 @@ const SERVICE_KEYS = ['name', 'namespace', 'port', 'servicePort', 'protocol', 'i
 const RESOURCE_KEYS = ['cpuRequest', 'memoryRequest', 'memoryLimit'];
 const ROUTE_KEYS = ['hosts', 'pathPrefixes'];
 const PROTOCOLS = ['http', 'grpc', 'tcp'] as const;
-/** Ports the injected proxy listens on in every pod; an app port there would collide. */
-const ISTIO_PROXY_PORTS = [15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090];
 
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
@@ -127,25 +117,20 @@ export function bookinfoServiceDeclarations(c: MeshConfig): ServiceDeclaration[]
   );
 }
 
-/** The object names a service writes in its namespace, by kind, to find clashes. */
-function objectNames(s: ServiceConfig): string[] {
-  const versions = s.versions ?? (s.image !== undefined ? [{ name: 'v1' }] : []);
+/** The objects a declared service writes in its namespace, as `<kind>/<name>`, to find clashes before building. */
+function objectNames(d: ServiceDeclaration): string[] {
   return [
-    `Service/${s.name}`,
-    `ServiceAccount/${s.name}`,
-    `AuthorizationPolicy/${s.name}`,
-    ...versions.map((v) => `Deployment/${s.name}-${v.name}`),
-    ...(s.route ? [`Gateway/${s.name}-gateway`, `VirtualService/${s.name}`] : []),
+    `Service/${d.name}`,
+    `ServiceAccount/${d.serviceAccountName ?? d.name}`,
+    `AuthorizationPolicy/${d.name}`,
+    ...d.versions.map((v) => `Deployment/${deploymentName(d.name, v.name)}`),
+    ...(d.route ? [`Gateway/${routeGatewayName(d.name)}`, `VirtualService/${d.name}`] : []),
   ];
 }
 
 /** Names bookinfo takes in each of its namespaces. */
-function bookinfoObjectNames(): string[] {
-  return [
-    ...BOOKINFO_APPS.flatMap((app) => [`Service/${app}`, `ServiceAccount/bookinfo-${app}`, `AuthorizationPolicy/${app}`]),
-    'Deployment/details-v1', 'Deployment/ratings-v1', 'Deployment/reviews-v1', 'Deployment/reviews-v2', 'Deployment/reviews-v3', 'Deployment/productpage-v1',
-    'Gateway/bookinfo-gateway', 'Gateway/bookinfo-gateway-mtls', `VirtualService/${BOOKINFO_ROUTING_NAMES[2]}`, `DestinationRule/${BOOKINFO_ROUTING_NAMES[3]}`,
-  ];
+function bookinfoObjectNames(namespace: string): string[] {
+  return [...Object.values(bookinfoDeclarations({ namespace })).flatMap(objectNames), ...BOOKINFO_ROUTING_OBJECTS];
 }
 
 /** Every rule of `services` and `authorization`, appended to `problems`. */
@@ -166,7 +151,7 @@ export function checkServices(c: MeshConfig, problems: string[]): void {
   // Which object names each namespace already holds, and who holds them.
   const owners = new Map<string, string>();
   if (c.bookinfo.enabled) {
-    for (const ns of c.bookinfo.namespaces) for (const name of bookinfoObjectNames()) owners.set(`${ns}/${name}`, `bookinfo in '${ns}'`);
+    for (const ns of c.bookinfo.namespaces) for (const name of bookinfoObjectNames(ns)) owners.set(`${ns}/${name}`, `bookinfo in '${ns}'`);
   }
   const routes = new Map<string, string>();
   /** Each caller of `owner` resolves, once, and `ingress` only with a gateway. */
@@ -201,15 +186,8 @@ export function checkServices(c: MeshConfig, problems: string[]): void {
         throw new ValidationError(`${at}.namespace`, s.namespace, "must not be SPIRE's or Istio's namespace");
       }
     });
-    for (const key of ['port', 'servicePort'] as const) {
-      if (s[key] === undefined) continue;
-      check(() => checkPort(`${at}.${key}`, s[key]!));
-    }
-    check(() => {
-      if (ISTIO_PROXY_PORTS.includes(s.port)) {
-        throw new ValidationError(`${at}.port`, s.port, `must not be a port of the injected proxy (${ISTIO_PROXY_PORTS.join(', ')})`);
-      }
-    });
+    check(() => checkAppPort(`${at}.port`, s.port));
+    if (s.servicePort !== undefined) check(() => checkPort(`${at}.servicePort`, s.servicePort!));
     if (s.protocol !== undefined) check(() => checkOneOf(`${at}.protocol`, s.protocol!, PROTOCOLS));
     check(() => {
       if ((s.image === undefined) === (s.versions === undefined)) {
@@ -227,24 +205,14 @@ export function checkServices(c: MeshConfig, problems: string[]): void {
         names.add(v.name);
       });
     }
-    check(() => {
-      if (s.replicas !== undefined && (!Number.isInteger(s.replicas) || s.replicas < 0)) {
-        throw new ValidationError(`${at}.replicas`, s.replicas, 'must be a whole number, 0 or more');
-      }
-    });
+    if (s.replicas !== undefined) check(() => checkReplicas(`${at}.replicas`, s.replicas!));
     for (const [key, value] of Object.entries(s.resources ?? {})) check(() => checkQuantity(`${at}.resources.${key}`, value));
-    for (const name of Object.keys(s.env ?? {})) {
-      check(() => {
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-          throw new ValidationError(`${at}.env`, name, 'must be an environment variable name: letters, digits and "_", not starting with a digit');
-        }
-      });
-    }
+    for (const name of Object.keys(s.env ?? {})) check(() => checkEnvName(`${at}.env`, name));
 
     if (userKeys.indexOf(serviceKey(s)) !== i) {
       problems.push(new ValidationError(`${at}`, serviceKey(s), 'is declared twice: each namespace/name must be unique').message);
     } else {
-      for (const name of objectNames(s)) {
+      for (const name of objectNames(serviceDeclaration(s))) {
         const key = `${s.namespace}/${name}`;
         const owner = owners.get(key);
         if (owner) problems.push(new ValidationError(at, serviceKey(s), `clashes with ${owner}: both write ${name} in namespace '${s.namespace}'`).message);

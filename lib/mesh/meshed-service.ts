@@ -6,6 +6,7 @@ import { AUTHORIZATION_MODES, AuthorizationMode } from '../authorization/mode';
 import { containerSecurityContext, resources as podResources } from '../core/pod-defaults';
 import { WorkloadIdentity, workloadIdentity } from '../identity';
 import { ISidecarInjection } from '../istio/interfaces';
+import { checkAppPort, checkEnvName, checkReplicas, deploymentName } from './rules';
 import { ServiceRoute, ServiceRouteOptions } from './service-route';
 import { IMeshWorkload, markMeshWorkload } from './workload';
 import {
@@ -173,7 +174,7 @@ export class MeshedService extends Construct implements IMeshWorkload {
     const field = (prop: string) => `MeshedService(${this.name}).${prop}`;
     this.namespace = checkDns1123Label(field('namespace'), props.namespace);
     this.key = `${this.namespace}/${this.name}`;
-    this.port = checkPort(field('port'), props.port);
+    this.port = checkAppPort(field('port'), props.port);
     this.servicePort = checkPort(field('servicePort'), props.servicePort ?? this.port);
     this.portName = checkOneOf(field('protocol'), props.protocol ?? 'http', PROTOCOLS);
     const serviceAccountName = checkDns1123Subdomain(field('serviceAccountName'), props.serviceAccountName ?? this.name);
@@ -188,20 +189,13 @@ export class MeshedService extends Construct implements IMeshWorkload {
       throw new ValidationError(field('healthPath'), props.healthPath, 'must be an absolute HTTP path such as "/health"');
     }
     const scratchDirs = scratchVolumes(field('scratchDirs'), props.scratchDirs ?? []);
-    const env = Object.entries(props.env ?? {}).map(([name, value]) => {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        throw new ValidationError(field('env'), name, 'must be an environment variable name: letters, digits and "_", not starting with a digit');
-      }
-      return { name, value };
-    });
+    const env = Object.entries(props.env ?? {}).map(([name, value]) => ({ name: checkEnvName(field('env'), name), value }));
     if (props.versions.length === 0) throw new ValidationError(field('versions'), [], 'must list at least one version');
     props.versions.forEach((v, i) => {
       checkDns1123Label(field(`versions[${i}].name`), v.name);
-      checkDns1123Label(field(`versions[${i}].name`) + ' (as Deployment name)', `${this.name}-${v.name}`);
+      checkDns1123Label(field(`versions[${i}].name`) + ' (as Deployment name)', deploymentName(this.name, v.name));
       checkImage(field(`versions[${i}].image`), v.image);
-      if (v.replicas !== undefined && (!Number.isInteger(v.replicas) || v.replicas < 0)) {
-        throw new ValidationError(field(`versions[${i}].replicas`), v.replicas, 'must be a whole number, 0 or more');
-      }
+      if (v.replicas !== undefined) checkReplicas(field(`versions[${i}].replicas`), v.replicas);
     });
     checkUnique(field('versions[].name'), props.versions.map((v) => v.name));
 
@@ -253,7 +247,7 @@ export class MeshedService extends Construct implements IMeshWorkload {
       const labels = { ...this.selector, version: version.name };
       // L1 class: cdk8s-plus-25 cannot set capabilities or seccompProfile on a container.
       const deployment = new k8s.KubeDeployment(this, `deployment-${version.name}`, {
-        metadata: { name: `${this.name}-${version.name}`, namespace: this.namespace, labels },
+        metadata: { name: deploymentName(this.name, version.name), namespace: this.namespace, labels },
         spec: {
           replicas: version.replicas ?? 1,
           selector: { matchLabels: labels },

@@ -2,21 +2,7 @@ import { Construct } from 'constructs';
 import { Gateway, VirtualService } from '../../imports/networking.istio.io';
 import { IIngressGateway } from '../istio/interfaces';
 import { checkPort, checkUnique, ValidationError } from '../validation';
-
-const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const PATH_PREFIX = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
-
-/** A host a route answers: a DNS name, optionally `*.`-prefixed (never a bare `*`, which is bookinfo's). */
-export function checkRouteHost(field: string, host: string): string {
-  if (!HOST.test(host)) throw new ValidationError(field, host, 'must be a DNS name, optionally starting with "*."');
-  return host;
-}
-
-/** A URI prefix a route sends on. */
-export function checkPathPrefix(field: string, prefix: string): string {
-  if (!PATH_PREFIX.test(prefix)) throw new ValidationError(field, prefix, 'must be a URI path starting with "/"');
-  return prefix;
-}
+import { checkPathPrefix, checkRouteHost, routeGatewayName } from './rules';
 
 /** How the ingress gateway exposes a service. */
 export interface ServiceRouteOptions {
@@ -65,7 +51,7 @@ export class ServiceRoute extends Construct {
     checkPort(field('port'), props.port);
 
     this.gateway = new Gateway(this, 'gateway', {
-      metadata: { name: `${props.serviceName}-gateway`, namespace: props.namespace },
+      metadata: { name: routeGatewayName(props.serviceName), namespace: props.namespace },
       spec: {
         selector: { ...props.gateway.selector },
         servers: [{ port: { number: props.gateway.httpPort, name: 'http', protocol: 'HTTP' }, hosts: [...this.hosts] }],
