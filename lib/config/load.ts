@@ -81,7 +81,6 @@ export function resolveMeshConfig(overrides: unknown, source = 'overrides'): Mes
   const { services, rest } = takeServices(overrides, problems);
   const merged = { ...(merge(DEFAULT_CONFIG, rest, '', problems) as MeshConfig), services };
   validate(merged, problems);
-  checkServices(merged, problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return merged;
 }
@@ -190,4 +189,5 @@ function validate(c: MeshConfig, problems: string[]): void {
   });
   check(() => checkUnique('bookinfo.namespaces', bookinfo.namespaces));
   for (const [key, image] of Object.entries(bookinfo.images)) check(() => checkImage(`bookinfo.images.${key}`, image));
+  checkServices(c, problems, check);
 }

@@ -133,16 +133,11 @@ function bookinfoObjectNames(namespace: string): string[] {
   return [...Object.values(bookinfoDeclarations({ namespace })).flatMap(objectNames), ...BOOKINFO_ROUTING_OBJECTS];
 }
 
-/** Every rule of `services` and `authorization`, appended to `problems`. */
-export function checkServices(c: MeshConfig, problems: string[]): void {
-  const check = (fn: () => unknown) => {
-    try {
-      fn();
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      problems.push(err.message);
-    }
-  };
+/**
+ * Every rule of `services`, `bookinfo.extraCallers` and `authorization`, appended to
+ * `problems`; `check` runs one rule and records its ValidationError (the loader's).
+ */
+export function checkServices(c: MeshConfig, problems: string[], check: (rule: () => unknown) => void): void {
   check(() => checkOneOf('authorization.mode', c.authorization.mode, AUTHORIZATION_MODES));
   const gateway = c.istio.ingressGateway.enabled;
   const bookinfoKeys = bookinfoServiceDeclarations(c).map(serviceKey);
