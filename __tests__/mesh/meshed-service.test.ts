@@ -198,6 +198,11 @@ describe('bad input throws naming the prop', () => {
   test.each<[string, Partial<MeshedServiceProps>, RegExp]>([
     ['a port out of range', { port: 70000 }, /MeshedService\(echo\)\.port: 70000 must be an integer port/],
     ['port 0', { port: 0 }, /MeshedService\(echo\)\.port: 0/],
+    ['a port of the injected proxy', { port: 15006 }, /MeshedService\(echo\)\.port: 15006 must not be a port of the injected proxy/],
+    ["an unknown authorization mode", { authorization: 'audit' as never }, /MeshedService\(echo\)\.authorization: 'audit' must be one of 'enforce', 'off'/],
+    ['a TCP service with a route', { protocol: 'tcp', callers: [GATEWAY.identity], route: { gateway: GATEWAY, hosts: ['echo.corp.example'] } }, /route: \["echo.corp.example"\] routes HTTP paths, so protocol must not be 'tcp'/],
+    ['a route host that is a bare wildcard', { callers: [GATEWAY.identity], route: { gateway: GATEWAY, hosts: ['*'] } }, /ServiceRoute\(echo\)\.hosts\[0\]: '\*' must be a DNS name/],
+    ['a route prefix without a leading slash', { callers: [GATEWAY.identity], route: { gateway: GATEWAY, hosts: ['e.example'], pathPrefixes: ['api'] } }, /ServiceRoute\(echo\)\.pathPrefixes\[0\]: 'api' must be a URI path/],
     ['a name that is not DNS-1123', { name: 'Echo_Service' }, /MeshedService\.name: 'Echo_Service' must be a DNS-1123 label/],
     ['a namespace that is not DNS-1123', { namespace: 'Team A' }, /MeshedService\(echo\)\.namespace: 'Team A' must be a DNS-1123 label/],
     ['a version name that is not a DNS-1123 label', { versions: [{ name: 'v1.0', image: IMAGE }] }, /versions\[0\]\.name: 'v1\.0' must be a DNS-1123 label/],
