@@ -170,6 +170,9 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   const namespaceDefaults =
     authorization === 'enforce' ? workloadNamespaces.map((namespace) => new AllowNothing(policyChart, `allow-nothing-${namespace}`, { namespace })) : [];
   for (const w of workloads) {
+    if (w.namespace === istio.operator.rootNamespace) {
+      throw new ValidationError(`MeshedService(${w.key}).namespace`, w.namespace, "must not be Istio's root namespace: its AuthorizationPolicies would apply mesh-wide");
+    }
     if (authorization === 'enforce' && w.authorization === 'off') {
       throw new ValidationError(`MeshedService(${w.key}).authorization`, w.authorization, "must be 'enforce' when authorization.mode is 'enforce': its namespace allows nothing by default");
     }

@@ -57,6 +57,8 @@ describe('services: every problem is named, with its field and the service', () 
     ['a missing port', { services: [{ name: 'api', namespace: 'team-a', image: IMAGE }] }, 'services[0].port: undefined must be a number (required)'],
     ['not a list', { services: { api: {} } }, 'services: {"api":{}} must be a list of services'],
     ['a bookinfo extra caller with a typo', { bookinfo: { extraCallers: { details: ['ratngs'] } } }, "bookinfo.extraCallers.details[0]: 'ratngs' is not a declared service (listed by service 'default/details'"],
+    ['nothing to mesh', { bookinfo: { enabled: false }, istio: { ingressGateway: { enabled: false } } }, 'services: [] must declare a service when bookinfo and the ingress gateway are off'],
+    ['the name of the namespace default', { services: [api({ name: 'allow-nothing' })] }, "services: 'allow-nothing' names the namespace default policy"],
     ['an unknown authorization mode', { authorization: { mode: 'audit' } }, "authorization.mode: 'audit' must be one of 'enforce', 'off'"],
   ])('%s', (_, overrides, message) => {
     expect(problems(overrides).join('\n')).toContain(message);

@@ -52,6 +52,10 @@ describe('registration follows the app', () => {
     expect(() => withService({ authorization: 'off' })).toThrow("MeshedService(team-z/extra).authorization: 'off' must be 'enforce'");
   });
 
+  test("a service in Istio's root namespace is refused: its policy would apply mesh-wide", () => {
+    expect(() => withService({ namespace: 'istio-system' })).toThrow("MeshedService(istio-system/extra).namespace: 'istio-system' must not be Istio's root namespace");
+  });
+
   test("with authorization.mode 'off' there are no namespace defaults, and a service may opt out", () => {
     const { mesh } = withService({ authorization: 'off' }, { authorization: { mode: 'off' } });
     expect(mesh.namespaceDefaults).toEqual([]);

@@ -236,6 +236,11 @@ export function checkServices(c: MeshConfig, problems: string[], check: (rule: (
     }
   });
   check(() => {
+    if (!c.bookinfo.enabled && c.services.length === 0 && !gateway) {
+      throw new ValidationError('services', [], 'must declare a service when bookinfo and the ingress gateway are off: there is nothing to mesh');
+    }
+  });
+  check(() => {
     const reserved = c.services.find((s) => s.name === ALLOW_NOTHING_NAME);
     if (reserved) throw new ValidationError('services', reserved.name, 'names the namespace default policy: choose another service name');
   });
