@@ -16,7 +16,7 @@ import { MeshedService } from './mesh/meshed-service';
 import { collectMeshWorkloads, IMeshWorkload } from './mesh/workload';
 import { SpireRegistration } from './registration/registration';
 import { Spire } from './spire/spire';
-import { ValidationError } from './validation';
+import { checkDns1123Label, ValidationError } from './validation';
 
 /** The istioctl-applied charts go here, below the output directory, so `kubectl apply -f dist/` (not recursive) skips them. */
 export const ISTIOCTL_SUBDIR = 'istioctl';
@@ -160,7 +160,11 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
     ingressGateway: gateway,
     authorization,
     services: new Map([...bookinfo.flatMap((b) => b.services), ...services].map((s) => [s.key, s])),
-    addChart: (name, description) => ordered(app, name, description),
+    addChart: (name, description) => {
+      checkDns1123Label('MeshContext.addChart name', name);
+      if (charts.some((c) => c.name === name)) throw new ValidationError('MeshContext.addChart name', name, 'is already the name of a chart: each apply step needs its own');
+      return ordered(app, name, description);
+    },
   });
 
   // Everything below follows the app: it reads the meshed workloads from the construct tree.

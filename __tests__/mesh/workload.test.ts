@@ -52,6 +52,12 @@ describe('registration follows the app', () => {
     expect(() => withService({ authorization: 'off' })).toThrow("MeshedService(team-z/extra).authorization: 'off' must be 'enforce'");
   });
 
+  test('a chart added in code must not take the name of another', () => {
+    expect(() => buildMesh(resolveMeshConfig({}), { extend: (m) => m.addChart('spire', 'again') })).toThrow(
+      "MeshContext.addChart name: 'spire' is already the name of a chart",
+    );
+  });
+
   test("a service in Istio's root namespace is refused: its policy would apply mesh-wide", () => {
     expect(() => withService({ namespace: 'istio-system' })).toThrow("MeshedService(istio-system/extra).namespace: 'istio-system' must not be Istio's root namespace");
   });
