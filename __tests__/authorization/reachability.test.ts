@@ -139,3 +139,19 @@ test("the README's example config (bookinfo and two services of the user's own) 
   expect(example.services).toHaveLength(2);
   expect(sorted(reachability(synthesize(example).all, ROOT, GATEWAY_SA))).toEqual(sorted([...BOOKINFO_EDGES('default'), ...declared]));
 });
+
+test('kubelet probes stay outside the policies: every meshed app probe is an HTTP probe, which Istio rewrites to its agent', () => {
+  // The injector rewrites httpGet probes to pilot-agent on 15020 (never captured); the agent
+  // calls the app from 127.0.0.6, which iptables lets past the inbound proxy. A probe of
+  // another kind would not be rewritten this way.
+  const { all } = synthesize(CUSTOM);
+  const meshed = (all as (Manifest & Record<string, any>)[]).filter(
+    (m) => m.kind === 'Deployment' && m.spec.template.metadata.labels?.['sidecar.istio.io/inject'] === 'true',
+  );
+  expect(meshed.length).toBeGreaterThan(0);
+  for (const d of meshed) {
+    for (const c of d.spec.template.spec.containers) {
+      for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe].filter(Boolean)) expect(Object.keys(probe)).toContain('httpGet');
+    }
+  }
+});
