@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import { AllowNothing } from './authorization/allow-nothing';
 import { IdentityGraph, identityGraph } from './authorization/identity-graph';
-import { AuthorizationMode } from './authorization/mode';
+import { ALLOW_NOTHING_NAME, AuthorizationMode } from './authorization/mode';
 import { Bookinfo } from './bookinfo/bookinfo';
 import { BookinfoRouting } from './bookinfo/routing';
 import { MeshConfig } from './config/mesh-config';
@@ -173,7 +173,13 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   for (const namespace of workloadNamespaces) namespaces.addWorkloadNamespace(namespace);
   const namespaceDefaults =
     authorization === 'enforce' ? workloadNamespaces.map((namespace) => new AllowNothing(policyChart, `allow-nothing-${namespace}`, { namespace })) : [];
+  const keys = new Set<string>();
   for (const w of workloads) {
+    if (keys.has(w.key)) throw new ValidationError(`MeshedService(${w.key})`, w.key, 'is declared twice: both would write the same objects');
+    keys.add(w.key);
+    if (authorization === 'enforce' && w.name === ALLOW_NOTHING_NAME) {
+      throw new ValidationError(`MeshedService(${w.key}).name`, w.name, "is the name of the namespace's default policy: choose another");
+    }
     if (w.namespace === istio.operator.rootNamespace) {
       throw new ValidationError(`MeshedService(${w.key}).namespace`, w.namespace, "must not be Istio's root namespace: its AuthorizationPolicies would apply mesh-wide");
     }

@@ -52,6 +52,10 @@ describe('registration follows the app', () => {
     expect(() => withService({ authorization: 'off' })).toThrow("MeshedService(team-z/extra).authorization: 'off' must be 'enforce'");
   });
 
+  test('a service declared twice (in code, over a config or bookinfo service) is refused', () => {
+    expect(() => withService({ name: 'details', namespace: 'default' })).toThrow("MeshedService(default/details): 'default/details' is declared twice");
+  });
+
   test('a chart added in code must not take the name of another', () => {
     expect(() => buildMesh(resolveMeshConfig({}), { extend: (m) => m.addChart('spire', 'again') })).toThrow(
       "MeshContext.addChart name: 'spire' is already the name of a chart",
