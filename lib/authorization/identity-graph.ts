@@ -3,7 +3,7 @@ import { IMeshWorkload } from '../mesh/workload';
 import { ValidationError } from '../validation';
 
 /** A workload of the graph, with the identity its pods receive. */
-export interface IdentityGraphNode {
+export interface IdentityNode {
   /** `<namespace>/<name>`, or `ingress` for the ingress gateway. */
   readonly id: string;
   readonly namespace: string;
@@ -12,21 +12,21 @@ export interface IdentityGraphNode {
 }
 
 /** `from` may call `to` (node ids). */
-export interface IdentityGraphEdge {
+export interface IdentityEdge {
   readonly from: string;
   readonly to: string;
 }
 
 /** Who may call whom, by SPIFFE identity: the declared edges, which authorization enforces. */
 export interface IdentityGraph {
-  readonly nodes: readonly IdentityGraphNode[];
-  readonly edges: readonly IdentityGraphEdge[];
+  readonly nodes: readonly IdentityNode[];
+  readonly edges: readonly IdentityEdge[];
 }
 
 /** The id of the ingress gateway's node. */
 export const INGRESS_NODE = 'ingress';
 
-function node(id: string, identity: WorkloadIdentity): IdentityGraphNode {
+function node(id: string, identity: WorkloadIdentity): IdentityNode {
   return { id, namespace: identity.namespace, serviceAccount: identity.serviceAccountName, spiffeId: identity.spiffeId };
 }
 
@@ -37,7 +37,7 @@ function node(id: string, identity: WorkloadIdentity): IdentityGraphNode {
  */
 export function identityGraph(workloads: readonly IMeshWorkload[], gateway?: { readonly identity: WorkloadIdentity }): IdentityGraph {
   const nodes = [...(gateway ? [node(INGRESS_NODE, gateway.identity)] : []), ...workloads.map((w) => node(w.key, w.identity))];
-  const edges: IdentityGraphEdge[] = [];
+  const edges: IdentityEdge[] = [];
   for (const w of workloads) {
     for (const caller of w.callers) {
       const from = nodes.filter((n) => n.spiffeId === caller.spiffeId);
@@ -47,7 +47,7 @@ export function identityGraph(workloads: readonly IMeshWorkload[], gateway?: { r
       for (const f of from) edges.push({ from: f.id, to: w.key });
     }
   }
-  const key = (e: IdentityGraphEdge) => `${e.from} ${e.to}`;
+  const key = (e: IdentityEdge) => `${e.from} ${e.to}`;
   const unique = [...new Map(edges.map((e) => [key(e), e])).values()].sort((a, b) => key(a).localeCompare(key(b)));
   return { nodes, edges: unique };
 }
