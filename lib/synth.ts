@@ -8,7 +8,7 @@ import { IdentityGraph, identityGraphMarkdown } from './authorization/identity-g
 /** Where the index of the output lives, relative to the output directory (a subdirectory, so `kubectl apply -f dist/` skips it). */
 export const INDEX_FILE = path.join('meta', 'index.json');
 /** Who may call whom, as Mermaid in Markdown (GitHub renders it). */
-export const IDENTITY_GRAPH_FILE = path.join('meta', 'identity-graph.md');
+export const IDENTITY_GRAPH_FILE = path.posix.join('meta', 'identity-graph.md');
 
 /** One object of a step, enough for a tool to wait on it or delete it. */
 export interface IndexObject {
