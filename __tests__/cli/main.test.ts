@@ -137,16 +137,14 @@ describe('deadlines: a tool that never answers ends in a message naming it, and 
     expect(await hungPidsAlive(e)).toEqual([]);
   });
 
-  test.concurrent('GIVEN an apply that hangs WHEN running up or down THEN the step fails as not answering, and its process group is gone', async () => {
-    for (const [verb, hang] of [['up', 'apply -f'], ['down', 'delete -f']]) {
-      const e = env({ FAKE_HANG: hang });
-      const result = await run([verb, '--timeout', HANG_TIMEOUT], e);
-      expect(result.code).toBe(1);
-      expect(result.err).toMatch(/✗ \[1\/\d+\] .* failed after/);
-      expect(result.err).toContain(`--timeout (${HANG_TIMEOUT}s) ran out: stopped after`);
-      expect(result.err).toContain('kubectl cluster-info');
-      expect(await hungPidsAlive(e)).toEqual([]);
-    }
+  test.concurrent.each([['up', 'apply -f'], ['down', 'delete -f']])('GIVEN `%s` whose first %s hangs WHEN --timeout runs out THEN the step fails as not answering, and its process group is gone', async (verb, hang) => {
+    const e = env({ FAKE_HANG: hang });
+    const result = await run([verb, '--timeout', HANG_TIMEOUT], e);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/✗ \[1\/\d+\] .* failed after/);
+    expect(result.err).toContain(`--timeout (${HANG_TIMEOUT}s) ran out: stopped after`);
+    expect(result.err).toContain('kubectl cluster-info');
+    expect(await hungPidsAlive(e)).toEqual([]);
   });
 
   test.concurrent('GIVEN --timeout shorter than --poll WHEN planning waits THEN each wait blocks at most the timeout', async () => {
