@@ -1,18 +1,20 @@
-import { ConfigError, loadMeshConfig } from './lib/config/load';
 import { gitopsReport } from './lib/argocd/gitops';
-import { buildMesh } from './lib/composition-root';
-import { synthMesh } from './lib/synth';
+import { readMeshConfig } from './lib/config/load';
+import { buildMesh, Mesh } from './lib/composition-root';
+import { publishMesh, synthReport } from './lib/synth';
 
 // Only wiring lives here: tests import lib/, never this file (it would write dist/).
+// `npm run synth` runs it directly; `cdk8s synth` runs it too (cdk8s.yaml), passing CDK8S_OUTDIR.
+const dist = process.env.CDK8S_OUTDIR ?? 'dist';
 try {
-  const config = loadMeshConfig();
-  const dist = process.env.CDK8S_OUTDIR ?? 'dist';
-  const mesh = buildMesh(config, { outdir: dist });
-  synthMesh(mesh);
-  // stderr: the cdk8s CLI swallows the app's stdout.
-  console.error(gitopsReport(mesh.gitops, dist).join('\n'));
+  const { config, source } = readMeshConfig();
+  const built: { mesh?: Mesh } = {};
+  const index = publishMesh(dist, (outdir) => (built.mesh = buildMesh(config, { outdir })));
+  console.log([...synthReport(source, dist, index), ...gitopsReport(built.mesh?.gitops, dist)].join('\n'));
 } catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  console.error(`spire-mesh: ${err.message}`);
+  // Every failure is one message: config and validation errors name the field, value and rule.
+  console.error(`spire-mesh: ${err instanceof Error ? err.message : String(err)}`);
+  if (process.env.SPIRE_MESH_DEBUG && err instanceof Error) console.error(err.stack);
+  console.error(`synth failed: nothing was written to ${dist}/`);
   process.exitCode = 1;
 }

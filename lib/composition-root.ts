@@ -9,7 +9,7 @@ import { ISTIO_CHARTS } from './istio/helm-values-api';
 import { Istio } from './istio/istio';
 import { MeshPeerAuthentication } from './istio/peer-authentication';
 import { SpireRegistration } from './registration/registration';
-import { Spire } from './spire/spire';
+import { Spire, SpireProps } from './spire/spire';
 
 /** The istioctl-applied charts go here, below the output directory, so `kubectl apply -f dist/` (not recursive) skips them. */
 export const ISTIOCTL_SUBDIR = 'istioctl';
@@ -76,7 +76,7 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   );
 
   const namespaces = new MeshNamespaces(namespacesChart, 'namespaces', config);
-  const spire = new Spire(spireChart, 'spire', { config, namespace: namespaces.spire });
+  const spire = new Spire(spireChart, 'spire', spireProps(config, namespaces));
   const istio = new Istio(istioChart, 'istio', {
     config,
     namespace: namespaces.istio,
@@ -104,7 +104,7 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
     agents: spire.agent,
     identities: [...bookinfo.flatMap((copy) => copy.identities), ...(istio.ingressGateway ? [istio.ingressGateway.identity] : [])],
     trustDomain: config.trustDomain,
-    images: { shell: config.images.registrationShell, kubectl: config.images.kubectl, jq: config.images.jq },
+    image: config.images.kubectl,
   });
 
   for (const chart of charts) {
@@ -131,4 +131,30 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
       })
     : undefined;
   return { config, app, istioctlApp, charts, namespaces, spire, istio, meshPolicy, bookinfo, registration, gitops };
+}
+
+/** MeshConfig's SPIRE sections as the SPIRE constructs' own props. */
+function spireProps(config: MeshConfig, namespaces: MeshNamespaces): SpireProps {
+  const { replicas, datastore, storageSize, caKeyType, caTtl, defaultX509SvidTtl, logLevel, caSubject } = config.spire.server;
+  const secret = datastore.connectionStringSecret;
+  return {
+    namespace: namespaces.spire,
+    trustDomain: config.trustDomain,
+    clusterName: config.clusterName,
+    server: {
+      image: config.images.spireServer,
+      replicas,
+      datastore: datastore.type,
+      // The config's empty name means "no Secret" (every config key has a default).
+      connectionStringSecret: secret.name === '' ? undefined : secret,
+      storageSize,
+      caKeyType,
+      caTtl,
+      defaultX509SvidTtl,
+      logLevel,
+      caSubject,
+    },
+    agent: { image: config.images.spireAgent, ...config.spire.agent },
+    csiDriver: { image: config.images.spiffeCsiDriver, registrarImage: config.images.csiNodeDriverRegistrar },
+  };
 }
