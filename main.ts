@@ -8,9 +8,9 @@ import { publishMesh, synthReport } from './lib/synth';
 const dist = process.env.CDK8S_OUTDIR ?? 'dist';
 try {
   const { config, source } = readMeshConfig();
-  const built: { mesh?: Mesh } = {};
-  const index = publishMesh(dist, (outdir) => (built.mesh = buildMesh(config, { outdir })));
-  console.log([...synthReport(source, dist, index), ...gitopsReport(built.mesh?.gitops, dist)].join('\n'));
+  let mesh: Mesh | undefined;
+  const index = publishMesh(dist, (outdir) => (mesh = buildMesh(config, { outdir })));
+  console.log([...synthReport(source, dist, index), ...gitopsReport(mesh?.gitops, dist)].join('\n'));
 } catch (err) {
   // Every failure is one message: config and validation errors name the field, value and rule.
   console.error(`spire-mesh: ${err instanceof Error ? err.message : String(err)}`);

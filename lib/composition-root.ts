@@ -1,15 +1,25 @@
 import { App } from 'cdk8s';
 import { buildGitOps, MeshGitOps } from './argocd/gitops';
+import { AllowNothing } from './authorization/allow-nothing';
+import { identityGraph } from './authorization/identity-graph';
+import { ALLOW_NOTHING_NAME, AuthorizationMode } from './authorization/mode';
 import { Bookinfo } from './bookinfo/bookinfo';
 import { BookinfoRouting } from './bookinfo/routing';
 import { MeshConfig } from './config/mesh-config';
+import { bookinfoServiceDeclarations, serviceDeclaration } from './config/services';
+import { IdentityGraph } from './core/index-contract';
 import { ApplyTool, MeshChart, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from './core/mesh-chart';
 import { MeshNamespaces } from './core/namespaces';
 import { ISTIO_CHARTS } from './istio/helm-values-api';
+import { IIngressGateway, ISidecarInjection } from './istio/interfaces';
 import { Istio } from './istio/istio';
 import { MeshPeerAuthentication } from './istio/peer-authentication';
+import { ServiceCatalog } from './mesh/service-catalog';
+import { MeshedService } from './mesh/meshed-service';
+import { collectMeshWorkloads, IMeshWorkload } from './mesh/workload';
 import { SpireRegistration } from './registration/registration';
 import { Spire, SpireProps } from './spire/spire';
+import { checkDns1123Label, ValidationError } from './validation';
 
 /** The istioctl-applied charts go here, below the output directory, so `kubectl apply -f dist/` (not recursive) skips them. */
 export const ISTIOCTL_SUBDIR = 'istioctl';
@@ -32,15 +42,45 @@ export interface Mesh {
   readonly meshPolicy: MeshPeerAuthentication;
   /** The SPIRE entries of every mesh identity, and the Job that creates them. */
   readonly registration: SpireRegistration;
-  /** One bookinfo copy per `bookinfo.namespaces` entry, in that order. */
+  /** One bookinfo copy per `bookinfo.namespaces` entry, in that order; none when `bookinfo.enabled` is false. */
   readonly bookinfo: readonly Bookinfo[];
   /** The Argo CD Applications, written to `<outdir>/argocd/`; undefined when `gitops.repoURL` is empty. */
   readonly gitops?: MeshGitOps;
+  /** The config's `services`, in that order. */
+  readonly services: readonly MeshedService[];
+  /** Every meshed workload of both Apps (bookinfo's, the config's, the ones `extend` added), collected from the construct tree. */
+  readonly workloads: readonly IMeshWorkload[];
+  /** The allow-nothing default of each meshed namespace; none when `authorization.mode` is `off`. */
+  readonly namespaceDefaults: readonly AllowNothing[];
+  /** Who may call whom, from the collected workloads. */
+  readonly identityGraph: IdentityGraph;
+}
+
+/** What code adding its own workloads to the mesh gets (see {@link BuildMeshOptions.extend}). */
+export interface MeshContext {
+  readonly trustDomain: string;
+  /** What a meshed pod carries to get the SPIRE-enabled sidecar. */
+  readonly injection: ISidecarInjection;
+  /** Undefined when `istio.ingressGateway.enabled` is false. */
+  readonly ingressGateway?: IIngressGateway;
+  /** The config's `authorization.mode`; pass it to each `MeshedService`. */
+  readonly authorization: AuthorizationMode;
+  /** The services declared so far (bookinfo's and the config's), by `<namespace>/<name>`, to name as callers. */
+  readonly services: ReadonlyMap<string, MeshedService>;
+  /** A new chart, applied after the mesh's own workloads. */
+  addChart(name: string, description: string): MeshChart;
 }
 
 export interface BuildMeshOptions {
   /** Where `synth()` writes. @default 'dist' */
   readonly outdir?: string;
+  /**
+   * Adds the user's own workloads in code. Called once the config's services exist and
+   * before the mesh collects every meshed workload, so a `MeshedService` declared here gets
+   * its namespace, SPIRE entry, allow-nothing default and graph node like any other.
+   * @default - nothing added
+   */
+  readonly extend?: (mesh: MeshContext) => void;
 }
 
 /**
@@ -70,12 +110,20 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   const registrationChart = ordered(app, 'registration', 'SPIRE registration entries and the Job that creates them');
   // Under Argo CD the Istio step is its Helm releases, one wave each.
   const istioChart = ordered(istioctlApp, 'istio-operator', 'Istio with SPIRE socket mounts (istioctl install -f)', 'istioctl', ISTIO_CHARTS.length);
-  const policyChart = ordered(app, 'mesh-policy', 'mesh-wide STRICT mutual TLS');
-  const bookinfoCharts = config.bookinfo.namespaces.map((namespace) =>
-    ordered(app, `bookinfo-${namespace}`, `bookinfo, its Gateways and routes in namespace ${namespace}`),
+  const policyChart = ordered(app, 'mesh-policy', 'mesh-wide STRICT mutual TLS and the allow-nothing default of each meshed namespace');
+  const bookinfoNamespaces = config.bookinfo.enabled ? config.bookinfo.namespaces : [];
+  const bookinfoCharts = bookinfoNamespaces.map((namespace) =>
+    ordered(app, `bookinfo-${namespace}`, `bookinfo, its Gateways, routes and authorization in namespace ${namespace}`),
+  );
+  const serviceNamespaces = [...new Set(config.services.map((s) => s.namespace))];
+  const serviceCharts = new Map(
+    serviceNamespaces.map((namespace) => [
+      namespace,
+      ordered(app, `services-${namespace}`, `the config's services, their routes and authorization in namespace ${namespace}`),
+    ]),
   );
 
-  const namespaces = new MeshNamespaces(namespacesChart, 'namespaces', config);
+  const namespaces = new MeshNamespaces(namespacesChart, 'namespaces', { spire: config.namespaces.spire, istio: config.namespaces.istio });
   const spire = new Spire(spireChart, 'spire', spireProps(config, namespaces));
   const istio = new Istio(istioChart, 'istio', {
     config,
@@ -83,26 +131,75 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
     csi: spire.csiDriver,
   });
   const meshPolicy = new MeshPeerAuthentication(policyChart, 'peer-authentication', { operator: istio.operator });
-  const bookinfo = config.bookinfo.namespaces.map((namespace, i) => {
+  const gateway = istio.ingressGateway;
+  const authorization = config.authorization.mode;
+  const declared = config.services.map(serviceDeclaration);
+  const catalog = new ServiceCatalog(
+    { trustDomain: config.trustDomain, injection: istio.injection, gateway, authorization },
+    [...bookinfoServiceDeclarations(config), ...declared],
+  );
+  const bookinfo = bookinfoNamespaces.map((namespace, i) => {
     const chart = bookinfoCharts[i];
     const copy = new Bookinfo(chart, 'bookinfo', {
       namespace,
       trustDomain: config.trustDomain,
       injection: istio.injection,
       images: config.bookinfo.images,
+      gateway,
+      authorization,
+      extraCallers: Object.fromEntries(
+        Object.entries(config.bookinfo.extraCallers).map(([app, refs]) => [app, catalog.resolveCallers(`${namespace}/${app}`, refs)]),
+      ),
     });
     // Copies share the ingress gateway: the first answers any host (the demo's localhost URL), the others only their own.
     new BookinfoRouting(chart, 'routing', {
       productpage: copy.productpage,
-      gateway: istio.ingressGateway,
+      gateway,
       hosts: [i === 0 ? '*' : `${namespace}.bookinfo.local`],
     });
     return copy;
   });
+
+  const services = declared.map((d) => catalog.declare(serviceCharts.get(d.namespace)!, d));
+
+  options.extend?.({
+    trustDomain: config.trustDomain,
+    injection: istio.injection,
+    ingressGateway: gateway,
+    authorization,
+    services: new Map([...bookinfo.flatMap((b) => b.services), ...services].map((s) => [s.key, s])),
+    addChart: (name, description) => {
+      checkDns1123Label('MeshContext.addChart name', name);
+      if (charts.some((c) => c.name === name)) throw new ValidationError('MeshContext.addChart name', name, 'is already the name of a chart: each apply step needs its own');
+      return ordered(app, name, description);
+    },
+  });
+
+  // Everything below follows the app: it reads the meshed workloads from the construct tree.
+  const workloads = collectMeshWorkloads(app, istioctlApp);
+  const workloadNamespaces = [...new Set(workloads.map((w) => w.namespace))];
+  for (const namespace of workloadNamespaces) namespaces.addWorkloadNamespace(namespace);
+  const namespaceDefaults =
+    authorization === 'enforce' ? workloadNamespaces.map((namespace) => new AllowNothing(policyChart, `allow-nothing-${namespace}`, { namespace })) : [];
+  const keys = new Set<string>();
+  for (const w of workloads) {
+    if (keys.has(w.key)) throw new ValidationError(`MeshedService(${w.key})`, w.key, 'is declared twice: both would write the same objects');
+    keys.add(w.key);
+    if (authorization === 'enforce' && w.name === ALLOW_NOTHING_NAME) {
+      throw new ValidationError(`MeshedService(${w.key}).name`, w.name, "is the name of the namespace's default policy: choose another");
+    }
+    if (w.namespace === istio.operator.rootNamespace) {
+      throw new ValidationError(`MeshedService(${w.key}).namespace`, w.namespace, "must not be Istio's root namespace: its AuthorizationPolicies would apply mesh-wide");
+    }
+    if (authorization === 'enforce' && w.authorization === 'off') {
+      throw new ValidationError(`MeshedService(${w.key}).authorization`, w.authorization, "must be 'enforce' when authorization.mode is 'enforce': its namespace allows nothing by default");
+    }
+  }
+  const graph = identityGraph(workloads, gateway);
   const registration = new SpireRegistration(registrationChart, 'registration', {
     server: spire.server,
     agents: spire.agent,
-    identities: [...bookinfo.flatMap((copy) => copy.identities), ...(istio.ingressGateway ? [istio.ingressGateway.identity] : [])],
+    identities: [...workloads.map((w) => w.identity), ...(gateway ? [gateway.identity] : [])],
     trustDomain: config.trustDomain,
     image: config.images.kubectl,
   });
@@ -130,7 +227,23 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
         istio: { releases: istio.helmReleases, chartRepository: git.istioChartRepository, firstWave: istioChart.wave },
       })
     : undefined;
-  return { config, app, istioctlApp, charts, namespaces, spire, istio, meshPolicy, bookinfo, registration, gitops };
+  return {
+    config,
+    app,
+    istioctlApp,
+    charts,
+    namespaces,
+    spire,
+    istio,
+    meshPolicy,
+    bookinfo,
+    services,
+    workloads,
+    namespaceDefaults,
+    identityGraph: graph,
+    registration,
+    gitops,
+  };
 }
 
 /** MeshConfig's SPIRE sections as the SPIRE constructs' own props. */

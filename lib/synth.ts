@@ -4,7 +4,11 @@ import { ApiObject, App, Chart, DependencyGraph, Names, Yaml } from 'cdk8s';
 import { gitopsFiles } from './argocd/gitops';
 import { MeshChart } from './core/mesh-chart';
 import { INDEX_FILE, INDEX_VERSION, IndexAdmin, MeshIndex } from './core/index-contract';
+import { identityGraphMarkdown } from './authorization/identity-graph';
 import { ISTIOCTL_SUBDIR, Mesh } from './composition-root';
+
+/** Who may call whom, as Mermaid in Markdown (GitHub renders it). */
+export const IDENTITY_GRAPH_FILE = path.posix.join('meta', 'identity-graph.md');
 
 /** The file cdk8s writes a chart to, relative to the output directory (no chart depends on another, so cdk8s adds no index of its own). */
 function chartFile(chart: MeshChart): string {
@@ -30,7 +34,7 @@ export function meshIndex(mesh: Mesh): MeshIndex {
       objects,
     };
   });
-  return { version: INDEX_VERSION, istioVersion: mesh.istio.operator.spec.tag, steps, admin: meshAdmin(mesh) };
+  return { version: INDEX_VERSION, istioVersion: mesh.istio.operator.spec.tag, steps, admin: meshAdmin(mesh), identityGraph: mesh.identityGraph };
 }
 
 /** Copies the wiring values out of the parts, so the CLI uses the same ones the manifests were built from. */
@@ -90,6 +94,7 @@ export function synthMesh(mesh: Mesh): MeshIndex {
   const indexPath = path.join(mesh.app.outdir, INDEX_FILE);
   fs.mkdirSync(path.dirname(indexPath), { recursive: true });
   fs.writeFileSync(indexPath, `${JSON.stringify(index, null, 2)}\n`);
+  fs.writeFileSync(path.join(mesh.app.outdir, IDENTITY_GRAPH_FILE), identityGraphMarkdown(mesh.identityGraph));
   return index;
 }
 

@@ -85,6 +85,14 @@ describe('bookinfo in the default mesh', () => {
     }
   });
 
+  test("productpage's memory fits the 8 gunicorn workers its image starts (Dockerfile: gunicorn -w 8 -k gevent, no --preload)", () => {
+    const mebibytes = (q: string) => Number(/^(\d+)Mi$/.exec(q)![1]);
+    const resources = find(objs, 'Deployment', 'productpage-v1').spec.template.spec.containers[0].resources;
+    // Each worker imports Flask, gevent, requests and the OpenTelemetry SDK itself: ~45 MiB.
+    expect(mebibytes(resources.requests.memory)).toBeGreaterThanOrEqual(8 * 45);
+    expect(mebibytes(resources.limits.memory)).toBeGreaterThanOrEqual(2 * 8 * 45);
+  });
+
   test('every app is probed on /health at its Service port', () => {
     for (const d of deployments) {
       expect(d.spec.template.spec.containers[0].readinessProbe.httpGet).toEqual({ path: '/health', port: 9080 });
@@ -120,6 +128,13 @@ describe('configuration flows into bookinfo', () => {
       expect(d.spec.template.metadata.labels).not.toHaveProperty(['sidecar.istio.io/inject']);
     }
   });
+});
+
+test('bookinfo.enabled false deploys no bookinfo, and creates no bookinfo chart', () => {
+  const { mesh, all } = synthesize({ bookinfo: { enabled: false } });
+  expect(mesh.bookinfo).toEqual([]);
+  expect(mesh.charts.map((c) => c.name)).not.toContain('bookinfo-default');
+  expect(all.filter((m) => m.kind === 'Deployment' && m.metadata.namespace === 'default')).toEqual([]);
 });
 
 describe('bookinfo in several namespaces', () => {

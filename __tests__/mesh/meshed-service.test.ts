@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
-import { ISidecarInjection } from '../../lib/istio/interfaces';
+import { workloadIdentity } from '../../lib/identity';
+import { IIngressGateway, ISidecarInjection } from '../../lib/istio/interfaces';
 import { MeshedService, MeshedServiceProps } from '../../lib/mesh/meshed-service';
 import { Manifest, schemaProblems } from '../support/schema';
 import { find } from '../support/synth';
@@ -30,8 +31,9 @@ function declare(overrides: Partial<MeshedServiceProps> = {}): { chart: Chart; e
 describe('a meshed service declared in a few lines', () => {
   const { echo, manifests } = declare();
 
-  test('gets a Service, a ServiceAccount and one Deployment per version, all schema-valid', () => {
+  test('gets a Service, a ServiceAccount, one Deployment per version and its ALLOW policy, all schema-valid', () => {
     expect(manifests.map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`).sort()).toEqual([
+      'AuthorizationPolicy/team-a/echo',
       'Deployment/team-a/echo-canary',
       'Deployment/team-a/echo-v1',
       'Service/team-a/echo',
@@ -138,10 +140,69 @@ describe('options', () => {
   });
 });
 
+const GATEWAY: IIngressGateway = {
+  selector: { istio: 'ingressgateway' },
+  httpPort: 8080,
+  mtlsPort: 7080,
+  identity: workloadIdentity('corp.example', 'istio-system', 'istio-ingressgateway-service-account'),
+};
+
+describe('callers and authorization', () => {
+  const caller = workloadIdentity('corp.example', 'team-b', 'client');
+
+  test('its ALLOW policy selects its pods and admits exactly the callers, as principals without the scheme', () => {
+    const { manifests } = declare({ callers: [caller, GATEWAY.identity] });
+    const policy = find(manifests, 'AuthorizationPolicy', 'echo', 'team-a');
+    expect(policy.spec).toEqual({
+      action: 'ALLOW',
+      selector: { matchLabels: { app: 'echo' } },
+      rules: [{ from: [{ source: { principals: ['corp.example/ns/istio-system/sa/istio-ingressgateway-service-account', 'corp.example/ns/team-b/sa/client'] } }] }],
+    });
+  });
+
+  test('without callers its policy has no rules, so it admits nothing (never an empty principals list, which means anyone)', () => {
+    const { manifests } = declare();
+    const policy = find(manifests, 'AuthorizationPolicy', 'echo', 'team-a');
+    expect(policy.spec).toEqual({ action: 'ALLOW', selector: { matchLabels: { app: 'echo' } } });
+  });
+
+  test("authorization 'off' writes no policy", () => {
+    const { manifests, echo } = declare({ authorization: 'off', callers: [caller] });
+    expect(manifests.filter((m) => m.kind === 'AuthorizationPolicy')).toEqual([]);
+    expect(echo.policy).toBeUndefined();
+  });
+
+  test('a route gives a Gateway on the gateway pods and a VirtualService to the Service port', () => {
+    const { manifests } = declare({ servicePort: 80, callers: [GATEWAY.identity], route: { gateway: GATEWAY, hosts: ['echo.corp.example'], pathPrefixes: ['/api'] } });
+    expect(schemaProblems(manifests)).toEqual([]);
+    expect(find(manifests, 'Service', 'echo').spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }]);
+    expect(find(manifests, 'Gateway', 'echo-gateway', 'team-a').spec).toEqual({
+      selector: { istio: 'ingressgateway' },
+      servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['echo.corp.example'] }],
+    });
+    expect(find(manifests, 'VirtualService', 'echo', 'team-a').spec).toEqual({
+      hosts: ['echo.corp.example'],
+      gateways: ['echo-gateway'],
+      http: [{ match: [{ uri: { prefix: '/api' } }], route: [{ destination: { host: 'echo', port: { number: 80 } } }] }],
+    });
+  });
+
+  test("a route without the gateway among the callers is refused: the gateway's calls would be denied", () => {
+    expect(() => declare({ route: { gateway: GATEWAY, hosts: ['echo.corp.example'] } })).toThrow(
+      /MeshedService\(echo\)\.route: \["echo.corp.example"\] needs the gateway's identity/,
+    );
+  });
+});
+
 describe('bad input throws naming the prop', () => {
   test.each<[string, Partial<MeshedServiceProps>, RegExp]>([
     ['a port out of range', { port: 70000 }, /MeshedService\(echo\)\.port: 70000 must be an integer port/],
     ['port 0', { port: 0 }, /MeshedService\(echo\)\.port: 0/],
+    ['a port of the injected proxy', { port: 15006 }, /MeshedService\(echo\)\.port: 15006 must not be a port of the injected proxy/],
+    ["an unknown authorization mode", { authorization: 'audit' as never }, /MeshedService\(echo\)\.authorization: 'audit' must be one of 'enforce', 'off'/],
+    ['a TCP service with a route', { protocol: 'tcp', callers: [GATEWAY.identity], route: { gateway: GATEWAY, hosts: ['echo.corp.example'] } }, /route: \["echo.corp.example"\] routes HTTP paths, so protocol must not be 'tcp'/],
+    ['a route host that is a bare wildcard', { callers: [GATEWAY.identity], route: { gateway: GATEWAY, hosts: ['*'] } }, /ServiceRoute\(echo\)\.hosts\[0\]: '\*' must be a DNS name/],
+    ['a route prefix without a leading slash', { callers: [GATEWAY.identity], route: { gateway: GATEWAY, hosts: ['e.example'], pathPrefixes: ['api'] } }, /ServiceRoute\(echo\)\.pathPrefixes\[0\]: 'api' must be a URI path/],
     ['a name that is not DNS-1123', { name: 'Echo_Service' }, /MeshedService\.name: 'Echo_Service' must be a DNS-1123 label/],
     ['a namespace that is not DNS-1123', { namespace: 'Team A' }, /MeshedService\(echo\)\.namespace: 'Team A' must be a DNS-1123 label/],
     ['a version name that is not a DNS-1123 label', { versions: [{ name: 'v1.0', image: IMAGE }] }, /versions\[0\]\.name: 'v1\.0' must be a DNS-1123 label/],

@@ -160,8 +160,8 @@ function customResourceProblems(manifest: Manifest): string[] {
 const isCustomResource = (m: Manifest) => m.apiVersion.includes('.istio.io/') || m.apiVersion.startsWith('argoproj.io/');
 
 /**
- * Validates objects against their schemas: built-in kinds with kubernetes-models, Istio and
- * Argo CD kinds with the CRD's openAPIV3Schema. Unknown fields are errors in both.
+ * Validates objects against their schemas: built-in kinds with kubernetes-models, Istio and Argo CD
+ * kinds with the CRD's openAPIV3Schema. Unknown fields are errors in both.
  * @returns for each object `kind/name: problem` lines; empty when every object is valid
  */
 export function schemaProblems(manifests: readonly Manifest[]): string[] {

@@ -9,6 +9,7 @@ import {
 } from '../../imports/networking.istio.io';
 import { IIngressGateway } from '../istio/interfaces';
 import { MeshedService } from '../mesh/meshed-service';
+import { BOOKINFO_ROUTING } from './declarations';
 import { checkPort, checkUnique, ValidationError } from '../validation';
 
 /** The product page paths the demo exposes through the gateway, in the order they are matched. */
@@ -62,7 +63,7 @@ export class BookinfoRouting extends Construct {
     checkUnique('BookinfoRouting.hosts', hosts);
 
     this.destinationRule = new DestinationRule(this, 'enable-mtls', {
-      metadata: { name: 'enable-mtls', namespace },
+      metadata: { name: BOOKINFO_ROUTING.destinationRule, namespace },
       spec: {
         host: '*.svc.cluster.local',
         trafficPolicy: { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } },
@@ -78,14 +79,14 @@ export class BookinfoRouting extends Construct {
     }
 
     this.httpGateway = new Gateway(this, 'bookinfo-gateway', {
-      metadata: { name: 'bookinfo-gateway', namespace },
+      metadata: { name: BOOKINFO_ROUTING.httpGateway, namespace },
       spec: {
         selector: { ...gateway.selector },
         servers: [{ port: { number: gateway.httpPort, name: 'http', protocol: 'HTTP' }, hosts }],
       },
     });
     this.mtlsGateway = new Gateway(this, 'bookinfo-gateway-mtls', {
-      metadata: { name: 'bookinfo-gateway-mtls', namespace },
+      metadata: { name: BOOKINFO_ROUTING.mtlsGateway, namespace },
       spec: {
         selector: { ...gateway.selector },
         servers: [
@@ -98,7 +99,7 @@ export class BookinfoRouting extends Construct {
       },
     });
     this.virtualService = new VirtualService(this, 'bookinfo-service', {
-      metadata: { name: 'bookinfo-service', namespace },
+      metadata: { name: BOOKINFO_ROUTING.virtualService, namespace },
       spec: {
         hosts,
         // Short names: a VirtualService resolves Gateway and Service names in its own namespace.

@@ -21,6 +21,7 @@ import {
   ValidationError,
 } from '../validation';
 import { DEFAULT_CONFIG, MeshConfig } from './mesh-config';
+import { checkServices, takeServices } from './services';
 
 /** The file read when {@link CONFIG_ENV_VAR} is not set; absent means "all defaults". */
 export const DEFAULT_CONFIG_FILE = 'spire-mesh.config.yaml';
@@ -144,7 +145,8 @@ function parseConfigFile(file: string, source: string): unknown {
  */
 export function resolveMeshConfig(overrides: unknown, source = 'overrides'): MeshConfig {
   const problems: string[] = [];
-  const merged = merge(DEFAULT_CONFIG, overrides, '', problems) as MeshConfig;
+  const { services, rest } = takeServices(overrides, problems);
+  const merged = { ...(merge(DEFAULT_CONFIG, rest, '', problems) as MeshConfig), services };
   validate(merged, problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return merged;
@@ -269,4 +271,6 @@ function validate(c: MeshConfig, problems: string[]): void {
   check(() => checkDns1123Label('gitops.argocd.namespace', gitops.argocd.namespace));
   check(() => checkDns1123Subdomain('gitops.argocd.project', gitops.argocd.project));
   check(() => checkHelmRepoUrl('gitops.istioChartRepository', gitops.istioChartRepository));
+
+  checkServices(c, problems, check);
 }

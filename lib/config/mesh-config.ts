@@ -5,6 +5,8 @@
  * file (see `load.ts`); nothing here needs editing.
  */
 
+import { AuthorizationMode } from '../authorization/mode';
+import { BookinfoApp, BookinfoImages, DEFAULT_BOOKINFO_IMAGES } from '../bookinfo/declarations';
 import type { SpireDatastoreType } from '../spire/server';
 
 /** Container images, each pinned by tag or digest. */
@@ -130,25 +132,73 @@ export interface GitOpsConfig {
   readonly istioChartRepository: string;
 }
 
-/** bookinfo, the demo workload. */
+/** bookinfo, the built-in example, declared through the same model as `services`. */
 export interface BookinfoConfig {
+  /** Deploy bookinfo. @default true */
+  readonly enabled: boolean;
   /** Namespaces to deploy a copy of bookinfo into, each with its own identities. @default ['default'] */
   readonly namespaces: readonly string[];
   /** One image per bookinfo Deployment. */
-  readonly images: {
-    /** @default 'registry.istio.io/release/examples-bookinfo-details-v1:1.20.3' */
-    readonly detailsV1: string;
-    /** @default 'registry.istio.io/release/examples-bookinfo-ratings-v1:1.20.3' */
-    readonly ratingsV1: string;
-    /** @default 'registry.istio.io/release/examples-bookinfo-reviews-v1:1.20.3' */
-    readonly reviewsV1: string;
-    /** @default 'registry.istio.io/release/examples-bookinfo-reviews-v2:1.20.3' */
-    readonly reviewsV2: string;
-    /** @default 'registry.istio.io/release/examples-bookinfo-reviews-v3:1.20.3' */
-    readonly reviewsV3: string;
-    /** @default 'registry.istio.io/release/examples-bookinfo-productpage-v1:1.20.3' */
-    readonly productpageV1: string;
+  readonly images: BookinfoImages;
+  /**
+   * Callers admitted besides bookinfo's own call graph, per app, named like a service's
+   * `callers` (relative to each copy's namespace). @default none for every app
+   */
+  readonly extraCallers: Readonly<Record<BookinfoApp, readonly string[]>>;
+}
+
+/** One version of a service: a Deployment `<service>-<name>`. */
+export interface ServiceVersionConfig {
+  /** DNS-1123 label, e.g. `v1`. */
+  readonly name: string;
+  /** Pinned image reference. */
+  readonly image: string;
+}
+
+/** A service of the user's own, meshed, registered and authorized like bookinfo's. */
+export interface ServiceConfig {
+  /** DNS-1123 label: the Service, Deployments' prefix, `app` label and service account. */
+  readonly name: string;
+  /** DNS-1123 label; created unless built in, and never SPIRE's or Istio's. */
+  readonly namespace: string;
+  /** The container port. */
+  readonly port: number;
+  /** The Service port. @default - `port` */
+  readonly servicePort?: number;
+  /** @default 'http' */
+  readonly protocol?: 'http' | 'grpc' | 'tcp';
+  /** The image of the one version `v1`; exactly one of `image` and `versions`. */
+  readonly image?: string;
+  /** One Deployment per version; exactly one of `image` and `versions`. */
+  readonly versions?: readonly ServiceVersionConfig[];
+  /** Replicas of each version. @default 1 */
+  readonly replicas?: number;
+  /** @default { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '256Mi' } */
+  readonly resources?: {
+    readonly cpuRequest?: string;
+    readonly memoryRequest?: string;
+    readonly memoryLimit?: string;
   };
+  /** Plain environment variables. @default {} */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Who may call it: `<name>` (same namespace), `<namespace>/<name>`, or `ingress`. @default [] */
+  readonly callers?: readonly string[];
+  /** Expose it through the ingress gateway; needs the `ingress` caller. @default - not routed */
+  readonly route?: {
+    readonly hosts: readonly string[];
+    /** @default ['/'] */
+    readonly pathPrefixes?: readonly string[];
+  };
+}
+
+/** Who may call whom. */
+export interface AuthorizationConfig {
+  /**
+   * `enforce`: allow-nothing in every meshed namespace and one ALLOW policy per service
+   * admitting its declared callers. `off`: no AuthorizationPolicy.
+   * @default 'enforce'
+   */
+  readonly mode: AuthorizationMode;
 }
 
 export interface MeshConfig {
@@ -170,9 +220,10 @@ export interface MeshConfig {
   readonly istio: IstioConfig;
   readonly bookinfo: BookinfoConfig;
   readonly gitops: GitOpsConfig;
+  /** The user's own services. @default [] */
+  readonly services: readonly ServiceConfig[];
+  readonly authorization: AuthorizationConfig;
 }
-
-const BOOKINFO_IMAGE = (name: string) => `registry.istio.io/release/examples-bookinfo-${name}:1.20.3`;
 
 /** The defaults: the one place they live. */
 export const DEFAULT_CONFIG: MeshConfig = {
@@ -212,15 +263,10 @@ export const DEFAULT_CONFIG: MeshConfig = {
     ingressGateway: { enabled: true, serviceType: 'LoadBalancer' },
   },
   bookinfo: {
+    enabled: true,
     namespaces: ['default'],
-    images: {
-      detailsV1: BOOKINFO_IMAGE('details-v1'),
-      ratingsV1: BOOKINFO_IMAGE('ratings-v1'),
-      reviewsV1: BOOKINFO_IMAGE('reviews-v1'),
-      reviewsV2: BOOKINFO_IMAGE('reviews-v2'),
-      reviewsV3: BOOKINFO_IMAGE('reviews-v3'),
-      productpageV1: BOOKINFO_IMAGE('productpage-v1'),
-    },
+    images: DEFAULT_BOOKINFO_IMAGES,
+    extraCallers: { details: [], ratings: [], reviews: [], productpage: [] },
   },
   gitops: {
     repoURL: '',
@@ -230,4 +276,6 @@ export const DEFAULT_CONFIG: MeshConfig = {
     automated: { enabled: true, prune: true, selfHeal: true },
     istioChartRepository: 'https://istio-release.storage.googleapis.com/charts',
   },
+  services: [],
+  authorization: { mode: 'enforce' },
 };

@@ -1,9 +1,14 @@
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-25';
 import { k8s } from 'cdk8s-plus-25';
+import { CallerPolicy } from '../authorization/caller-policy';
+import { AUTHORIZATION_MODES, AuthorizationMode } from '../authorization/mode';
 import { containerSecurityContext, resources as podResources } from '../core/pod-defaults';
 import { WorkloadIdentity, workloadIdentity } from '../identity';
 import { ISidecarInjection } from '../istio/interfaces';
+import { checkAppPort, checkEnvName, checkReplicas, deploymentName } from './rules';
+import { ServiceRoute, ServiceRouteOptions } from './service-route';
+import { IMeshWorkload, markMeshWorkload } from './workload';
 import {
   checkDns1123Label,
   checkDns1123Subdomain,
@@ -46,8 +51,13 @@ export interface MeshedServiceProps {
   /** The app: Service name, `app` label and container name; a DNS-1123 label. */
   readonly name: string;
   readonly namespace: string;
-  /** The port the app listens on; the Service exposes the same number. */
+  /** The port the app listens on (the container port). */
   readonly port: number;
+  /**
+   * The port the Service exposes, forwarding to `port`.
+   * @default - the same as `port`
+   */
+  readonly servicePort?: number;
   /**
    * The protocol on `port`; it names the Service and container port so Istio picks it.
    * @default 'http'
@@ -91,24 +101,56 @@ export interface MeshedServiceProps {
   readonly healthPath?: string;
   /** @default - see {@link MeshedServiceResources} */
   readonly resources?: MeshedServiceResources;
+  /**
+   * The identities allowed to call the service (another service's `identity`, the ingress
+   * gateway's). Each must be registered in the mesh: the composition root refuses a caller
+   * no meshed workload or gateway owns.
+   * @default [] - nobody may call it
+   */
+  readonly callers?: readonly WorkloadIdentity[];
+  /**
+   * `enforce` writes an ALLOW `AuthorizationPolicy` (named after the service) admitting
+   * exactly `callers`; `off` writes none.
+   * @default 'enforce'
+   */
+  readonly authorization?: AuthorizationMode;
+  /**
+   * Expose the service through the ingress gateway; the gateway's identity must then be
+   * one of `callers`.
+   * @default - not routed
+   */
+  readonly route?: ServiceRouteOptions;
+}
+
+/** The identity the pods of a meshed service receive; one rule, for the construct and for resolving callers by name before it exists. */
+export function meshedServiceIdentity(trustDomain: string, namespace: string, name: string, serviceAccountName?: string): WorkloadIdentity {
+  return workloadIdentity(trustDomain, namespace, serviceAccountName ?? name, [`k8s:pod-label:app:${name}`]);
 }
 
 /**
  * A workload in the mesh, declared once: one Service, one ServiceAccount and one
  * Deployment per version, every pod labelled `app`/`version`, requesting the injection
- * templates and selected for injection, and the SPIFFE identity its pods receive.
+ * templates and selected for injection; the SPIFFE identity its pods receive; the ALLOW
+ * policy admitting its callers; and, with `route`, its Gateway and VirtualService. The
+ * composition root finds it in the construct tree ({@link IMeshWorkload}) to register it.
  *
  * ```ts
  * new MeshedService(chart, 'echo', {
  *   name: 'echo', namespace: 'team-a', port: 8080, trustDomain, injection,
  *   versions: [{ name: 'v1', image: 'docker.io/ealen/echo-server:0.9.2' }],
+ *   callers: [productpage.identity],
  * });
  * ```
  */
-export class MeshedService extends Construct {
+export class MeshedService extends Construct implements IMeshWorkload {
   public readonly name: string;
   public readonly namespace: string;
+  /** `<namespace>/<name>` */
+  public readonly key: string;
+  /** The container port. */
   public readonly port: number;
+  /** The Service port. */
+  public readonly servicePort: number;
   /** The Service and container port name, which is the protocol. */
   public readonly portName: MeshProtocol;
   /** The labels the Service selects: every version's pods, nothing else. */
@@ -119,13 +161,21 @@ export class MeshedService extends Construct {
   public readonly deployments: ReadonlyMap<string, k8s.KubeDeployment>;
   /** The SPIFFE identity of every pod of the service, for the registration construct. */
   public readonly identity: WorkloadIdentity;
+  public readonly callers: readonly WorkloadIdentity[];
+  public readonly authorization: AuthorizationMode;
+  /** Undefined when `authorization` is `off`. */
+  public readonly policy?: CallerPolicy;
+  /** Undefined unless `route` is set. */
+  public readonly route?: ServiceRoute;
 
   constructor(scope: Construct, id: string, props: MeshedServiceProps) {
     super(scope, id);
     this.name = checkDns1123Label('MeshedService.name', props.name);
     const field = (prop: string) => `MeshedService(${this.name}).${prop}`;
     this.namespace = checkDns1123Label(field('namespace'), props.namespace);
-    this.port = checkPort(field('port'), props.port);
+    this.key = `${this.namespace}/${this.name}`;
+    this.port = checkAppPort(field('port'), props.port);
+    this.servicePort = checkPort(field('servicePort'), props.servicePort ?? this.port);
     this.portName = checkOneOf(field('protocol'), props.protocol ?? 'http', PROTOCOLS);
     const serviceAccountName = checkDns1123Subdomain(field('serviceAccountName'), props.serviceAccountName ?? this.name);
     const runAsUser = checkId(field('runAsUser'), props.runAsUser ?? 1000);
@@ -139,25 +189,28 @@ export class MeshedService extends Construct {
       throw new ValidationError(field('healthPath'), props.healthPath, 'must be an absolute HTTP path such as "/health"');
     }
     const scratchDirs = scratchVolumes(field('scratchDirs'), props.scratchDirs ?? []);
-    const env = Object.entries(props.env ?? {}).map(([name, value]) => {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        throw new ValidationError(field('env'), name, 'must be an environment variable name: letters, digits and "_", not starting with a digit');
-      }
-      return { name, value };
-    });
+    const env = Object.entries(props.env ?? {}).map(([name, value]) => ({ name: checkEnvName(field('env'), name), value }));
     if (props.versions.length === 0) throw new ValidationError(field('versions'), [], 'must list at least one version');
     props.versions.forEach((v, i) => {
       checkDns1123Label(field(`versions[${i}].name`), v.name);
-      checkDns1123Label(field(`versions[${i}].name`) + ' (as Deployment name)', `${this.name}-${v.name}`);
+      checkDns1123Label(field(`versions[${i}].name`) + ' (as Deployment name)', deploymentName(this.name, v.name));
       checkImage(field(`versions[${i}].image`), v.image);
-      if (v.replicas !== undefined && (!Number.isInteger(v.replicas) || v.replicas < 0)) {
-        throw new ValidationError(field(`versions[${i}].replicas`), v.replicas, 'must be a whole number, 0 or more');
-      }
+      if (v.replicas !== undefined) checkReplicas(field(`versions[${i}].replicas`), v.replicas);
     });
     checkUnique(field('versions[].name'), props.versions.map((v) => v.name));
 
+    this.authorization = checkOneOf(field('authorization'), props.authorization ?? 'enforce', AUTHORIZATION_MODES);
+    this.callers = [...(props.callers ?? [])];
+    if (props.route && !this.callers.some((c) => c.spiffeId === props.route!.gateway.identity.spiffeId)) {
+      throw new ValidationError(field('route'), props.route.hosts, `needs the gateway's identity '${props.route.gateway.identity.spiffeId}' among callers`);
+    }
+    if (props.route && this.portName === 'tcp') {
+      throw new ValidationError(field('route'), props.route.hosts, "routes HTTP paths, so protocol must not be 'tcp'");
+    }
+
     this.selector = { app: this.name };
-    this.identity = workloadIdentity(props.trustDomain, this.namespace, serviceAccountName, [`k8s:pod-label:app:${this.name}`]);
+    this.identity = meshedServiceIdentity(props.trustDomain, this.namespace, this.name, serviceAccountName);
+    markMeshWorkload(this);
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'service-account', {
       metadata: { name: serviceAccountName, namespace: this.namespace, labels: this.selector },
@@ -168,9 +221,16 @@ export class MeshedService extends Construct {
     this.service = new kplus.Service(this, 'service', {
       metadata: { name: this.name, namespace: this.namespace, labels: this.selector },
       type: kplus.ServiceType.CLUSTER_IP,
-      ports: [{ name: this.portName, port: this.port, targetPort: this.port, protocol: kplus.Protocol.TCP }],
+      ports: [{ name: this.portName, port: this.servicePort, targetPort: this.port, protocol: kplus.Protocol.TCP }],
     });
     for (const [key, value] of Object.entries(this.selector)) this.service.selectLabel(key, value);
+
+    if (this.authorization === 'enforce') {
+      this.policy = new CallerPolicy(this, 'policy', { name: this.name, namespace: this.namespace, selector: this.selector, callers: this.callers });
+    }
+    if (props.route) {
+      this.route = new ServiceRoute(this, 'route', { ...props.route, serviceName: this.name, namespace: this.namespace, port: this.servicePort });
+    }
 
     const probe = (periodSeconds: number, failureThreshold: number): k8s.Probe | undefined =>
       props.healthPath === undefined
@@ -187,7 +247,7 @@ export class MeshedService extends Construct {
       const labels = { ...this.selector, version: version.name };
       // L1 class: cdk8s-plus-25 cannot set capabilities or seccompProfile on a container.
       const deployment = new k8s.KubeDeployment(this, `deployment-${version.name}`, {
-        metadata: { name: `${this.name}-${version.name}`, namespace: this.namespace, labels },
+        metadata: { name: deploymentName(this.name, version.name), namespace: this.namespace, labels },
         spec: {
           replicas: version.replicas ?? 1,
           selector: { matchLabels: labels },

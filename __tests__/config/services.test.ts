@@ -1,0 +1,78 @@
+import { ConfigError, resolveMeshConfig } from '../../lib/config/load';
+
+const IMAGE = 'ghcr.io/example/api:1.0.0';
+const api = (more: Record<string, unknown> = {}) => ({ name: 'api', namespace: 'team-a', port: 8080, image: IMAGE, ...more });
+
+function problems(overrides: unknown): readonly string[] {
+  try {
+    resolveMeshConfig(overrides);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('services: a valid list', () => {
+  test('is read with its defaults: protocol http, version v1 from image, no callers', () => {
+    const config = resolveMeshConfig({ services: [api()] });
+    expect(config.services).toEqual([api()]);
+  });
+
+  test('env values may be plain numbers and booleans; they become strings', () => {
+    const config = resolveMeshConfig({ services: [api({ env: { WORKERS: 4, DEBUG: false } })] });
+    expect(config.services[0].env).toEqual({ WORKERS: '4', DEBUG: 'false' });
+  });
+
+  test('a caller may be a bookinfo service in another namespace, or a service declared after it', () => {
+    expect(() =>
+      resolveMeshConfig({ services: [api({ callers: ['default/productpage', 'web'] }), { name: 'web', namespace: 'team-a', port: 80, image: IMAGE }] }),
+    ).not.toThrow();
+  });
+});
+
+describe('services: every problem is named, with its field and the service', () => {
+  test.each<[string, unknown, string]>([
+    ['a caller with a typo', { services: [api({ callers: ['default/prodcutpage'] })] }, "services[0].callers[0]: 'default/prodcutpage' is not a declared service (listed by service 'team-a/api'; known: default/details, default/productpage"],
+    ['a same-namespace caller that does not exist', { services: [api({ callers: ['web'] })] }, "services[0].callers[0]: 'web' is not a declared service (listed by service 'team-a/api'"],
+    ['bookinfo callers once bookinfo is disabled', { bookinfo: { enabled: false }, services: [api({ callers: ['default/productpage'] })] }, "'default/productpage' is not a declared service (listed by service 'team-a/api'; known: team-a/api)"],
+    ['a caller listed twice', { services: [api({ callers: ['ingress', 'ingress'] })] }, "services[0].callers[1]: 'ingress' is listed twice by service 'team-a/api'"],
+    ['a duplicate service', { services: [api(), api()] }, "services[1]: 'team-a/api' is declared twice"],
+    ['a clash with bookinfo', { services: [api({ name: 'details', namespace: 'default' })] }, "services[0]: 'default/details' clashes with bookinfo in 'default': both write Service/details in namespace 'default'"],
+    ['a clash between two services\' Deployments', { services: [api({ name: 'web', versions: [{ name: 'v1-canary', image: IMAGE }], image: undefined }), api({ name: 'web-v1', versions: [{ name: 'canary', image: IMAGE }], image: undefined })] }, "services[1]: 'team-a/web-v1' clashes with service 'team-a/web': both write Deployment/web-v1-canary"],
+    ['a name that is not DNS-1123', { services: [api({ name: 'My_API' })] }, "services[0].name: 'My_API' must be a DNS-1123 label"],
+    ['a namespace that is not DNS-1123', { services: [api({ namespace: 'Team A' })] }, "services[0].namespace: 'Team A' must be a DNS-1123 label"],
+    ["SPIRE's namespace", { services: [api({ namespace: 'spire' })] }, "services[0].namespace: 'spire' must not be SPIRE's or Istio's namespace"],
+    ['a port out of range', { services: [api({ port: 70000 })] }, 'services[0].port: 70000 must be an integer port between 1 and 65535'],
+    ['a service port out of range', { services: [api({ servicePort: 0 })] }, 'services[0].servicePort: 0 must be an integer port'],
+    ["a port of the injected proxy", { services: [api({ port: 15001 })] }, 'services[0].port: 15001 must not be a port of the injected proxy'],
+    ['ingress with no gateway', { istio: { ingressGateway: { enabled: false } }, services: [api({ callers: ['ingress'] })] }, "services[0].callers[0]: 'ingress' needs the ingress gateway, which is off (istio.ingressGateway.enabled); listed by service 'team-a/api'"],
+    ['a route with no ingress caller', { services: [api({ route: { hosts: ['api.example.com'] } })] }, "services[0].route: [\"api.example.com\"] needs 'ingress' among the callers of service 'team-a/api'"],
+    ['a route host that is not a DNS name', { services: [api({ callers: ['ingress'], route: { hosts: ['*'] } })] }, "services[0].route.hosts[0]: '*' must be a DNS name"],
+    ['two routes on the same host and prefix', { services: [api({ callers: ['ingress'], route: { hosts: ['a.example.com'] } }), api({ name: 'web', callers: ['ingress'], route: { hosts: ['a.example.com'] } })] }, "services[1].route: 'a.example.com/' is also routed to service 'team-a/api'"],
+    ['image and versions both', { services: [api({ versions: [{ name: 'v1', image: IMAGE }] })] }, "services[0]: 'api' must set exactly one of image and versions"],
+    ['an unpinned image', { services: [api({ image: 'ghcr.io/example/api:latest' })] }, "services[0].image: 'ghcr.io/example/api:latest' must not use the tag 'latest'"],
+    ['an unknown protocol', { services: [api({ protocol: 'udp' })] }, "services[0].protocol: 'udp' must be one of 'http', 'grpc', 'tcp'"],
+    ['an unknown key', { services: [api({ ports: [80] })] }, 'services[0].ports: unknown key (known keys here: name, namespace, port,'],
+    ['a missing port', { services: [{ name: 'api', namespace: 'team-a', image: IMAGE }] }, 'services[0].port: undefined must be a number (required)'],
+    ['not a list', { services: { api: {} } }, 'services: {"api":{}} must be a list of services'],
+    ['a bookinfo extra caller with a typo', { bookinfo: { extraCallers: { details: ['ratngs'] } } }, "bookinfo.extraCallers.details[0]: 'ratngs' is not a declared service (listed by service 'default/details'"],
+    ['nothing to mesh', { bookinfo: { enabled: false }, istio: { ingressGateway: { enabled: false } } }, 'services: [] must declare a service when bookinfo and the ingress gateway are off'],
+    ['the name of the namespace default', { services: [api({ name: 'allow-nothing' })] }, "services: 'allow-nothing' names the namespace default policy"],
+    ['an unknown authorization mode', { authorization: { mode: 'audit' } }, "authorization.mode: 'audit' must be one of 'enforce', 'off'"],
+  ])('%s', (_, overrides, message) => {
+    expect(problems(overrides).join('\n')).toContain(message);
+  });
+
+  test('all of them at once', () => {
+    const found = problems({
+      services: [api({ name: 'API', callers: ['nope'] }), api({ namespace: 'team-b', port: 0, route: { hosts: ['x.example.com'] } })],
+    });
+    expect(found).toEqual([
+      "services[0].name: 'API' must be a DNS-1123 label: at most 63 characters, lowercase letters, digits and \"-\", starting and ending with a letter or digit",
+      "services[0].callers[0]: 'nope' is not a declared service (listed by service 'team-a/API'; known: default/details, default/productpage, default/ratings, default/reviews, team-a/API, team-b/api)",
+      'services[1].port: 0 must be an integer port between 1 and 65535',
+      "services[1].route: [\"x.example.com\"] needs 'ingress' among the callers of service 'team-b/api': the gateway is what calls a routed service",
+    ]);
+  });
+});

@@ -1,0 +1,57 @@
+import { checkPort, ValidationError } from '../validation';
+
+/**
+ * The rules and names of meshed services that the config loader checks before any
+ * construct exists, kept free of cdk8s so both use the same ones.
+ */
+
+/** Ports the injected proxy listens on in every pod; an app port there would collide. */
+export const ISTIO_PROXY_PORTS: readonly number[] = [15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090];
+
+/** The port an app listens on: a port, and none of the proxy's. */
+export function checkAppPort(field: string, port: number): number {
+  checkPort(field, port);
+  if (ISTIO_PROXY_PORTS.includes(port)) {
+    throw new ValidationError(field, port, `must not be a port of the injected proxy (${ISTIO_PROXY_PORTS.join(', ')})`);
+  }
+  return port;
+}
+
+/** An environment variable name. */
+export function checkEnvName(field: string, name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new ValidationError(field, name, 'must be an environment variable name: letters, digits and "_", not starting with a digit');
+  }
+  return name;
+}
+
+/** Replicas of a Deployment. */
+export function checkReplicas(field: string, replicas: number): number {
+  if (!Number.isInteger(replicas) || replicas < 0) throw new ValidationError(field, replicas, 'must be a whole number, 0 or more');
+  return replicas;
+}
+
+/** The Deployment of one version: `<service>-<version>`. */
+export function deploymentName(service: string, version: string): string {
+  return `${service}-${version}`;
+}
+
+const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const PATH_PREFIX = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
+
+/** A host a route answers: a DNS name, optionally `*.`-prefixed (never a bare `*`, which is bookinfo's). */
+export function checkRouteHost(field: string, host: string): string {
+  if (!HOST.test(host)) throw new ValidationError(field, host, 'must be a DNS name, optionally starting with "*."');
+  return host;
+}
+
+/** A URI prefix a route sends on. */
+export function checkPathPrefix(field: string, prefix: string): string {
+  if (!PATH_PREFIX.test(prefix)) throw new ValidationError(field, prefix, 'must be a URI path starting with "/"');
+  return prefix;
+}
+
+/** The Gateway of a routed service: `<service>-gateway`. */
+export function routeGatewayName(service: string): string {
+  return `${service}-gateway`;
+}
