@@ -1,13 +1,18 @@
-import { ConfigError, loadMeshConfig } from './lib/config/load';
+import { readMeshConfig } from './lib/config/load';
 import { buildMesh } from './lib/composition-root';
-import { synthMesh } from './lib/synth';
+import { publishMesh, synthReport } from './lib/synth';
 
 // Only wiring lives here: tests import lib/, never this file (it would write dist/).
+// `npm run synth` runs it directly; `cdk8s synth` runs it too (cdk8s.yaml), passing CDK8S_OUTDIR.
+const dist = process.env.CDK8S_OUTDIR ?? 'dist';
 try {
-  const config = loadMeshConfig();
-  synthMesh(buildMesh(config, { outdir: process.env.CDK8S_OUTDIR ?? 'dist' }));
+  const { config, source } = readMeshConfig();
+  const index = publishMesh(dist, (outdir) => buildMesh(config, { outdir }));
+  console.log(synthReport(source, dist, index).join('\n'));
 } catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  console.error(`spire-mesh: ${err.message}`);
+  // Every failure is one message: config and validation errors name the field, value and rule.
+  console.error(`spire-mesh: ${err instanceof Error ? err.message : String(err)}`);
+  if (process.env.SPIRE_MESH_DEBUG && err instanceof Error) console.error(err.stack);
+  console.error(`synth failed: nothing was written to ${dist}/`);
   process.exitCode = 1;
 }

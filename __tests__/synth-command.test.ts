@@ -2,52 +2,102 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { readMeshConfig } from '../lib/config/load';
+import { buildMesh } from '../lib/composition-root';
+import { publishMesh, synthReport } from '../lib/synth';
 
 const root = path.join(__dirname, '..');
 
-function snapshotDir(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const full = path.join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      else out[path.relative(dir, full)] = fs.readFileSync(full, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
+function listFiles(dir: string, base = dir): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    return e.isDirectory() ? listFiles(full, base) : [path.relative(base, full)];
+  });
 }
 
-describe('npm run synth with a bad configuration', () => {
-  test.each([
-    ['trustDomain: Example.org\n', "trustDomain: 'Example.org' must be lowercase"],
-    ['trustDomain: spiffe://example.org\n', "trustDomain: 'spiffe://example.org' must not include a scheme"],
-    ['trustDomian: example.org\n', 'trustDomian: unknown key'],
-    ['images:\n  spireServer: ghcr.io/spiffe/spire-server:latest\n', "images.spireServer: 'ghcr.io/spiffe/spire-server:latest' must not use the tag 'latest'"],
-  ])('%j fails naming the field and leaves dist/ as it was', (yaml, message) => {
-    const configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-bad-')), 'config.yaml');
-    fs.writeFileSync(configFile, yaml);
-    const before = snapshotDir(path.join(root, 'dist'));
-    const result = spawnSync('npm', ['run', '--silent', 'synth'], {
-      cwd: root,
-      env: { ...process.env, SPIRE_MESH_CONFIG: configFile },
-      encoding: 'utf8',
-    });
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain(message);
-    expect(snapshotDir(path.join(root, 'dist'))).toEqual(before);
+function snapshotDir(dir: string): Record<string, string> {
+  return Object.fromEntries(listFiles(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-synth-'));
+}
+
+/** A dist/ with something in it, to prove a failed synth leaves it alone. */
+function existingDist(): string {
+  const dist = path.join(tempDir(), 'dist');
+  fs.mkdirSync(dist);
+  fs.writeFileSync(path.join(dist, 'keep.yaml'), 'kept');
+  return dist;
+}
+
+// The one golden: the committed dist/ is what a reviewer reads and what Argo CD syncs, so a
+// fresh synth must reproduce it byte for byte (there is no second copy in jest snapshots).
+test('the committed dist/ equals a fresh synth of the current code and config, byte for byte', () => {
+  const fresh = path.join(tempDir(), 'dist');
+  const { config } = readMeshConfig({ cwd: root });
+  publishMesh(fresh, (outdir) => buildMesh(config, { outdir }));
+  const committed = path.join(root, 'dist');
+  const names = [...new Set([...listFiles(committed), ...listFiles(fresh)])].sort();
+  const stale = names.filter((name) => {
+    const [a, b] = [path.join(committed, name), path.join(fresh, name)];
+    return !fs.existsSync(a) || !fs.existsSync(b) || !fs.readFileSync(a).equals(fs.readFileSync(b));
   });
+  // On failure: read `git diff dist/` after `npm run synth`, and commit dist/ if the change is intended.
+  expect(stale.map((name) => `dist/${name} differs from a fresh synth: run \`npm run synth\` and review the diff`)).toEqual([]);
 });
 
-test('publish-dist refuses a staging directory without a finished synth', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-publish-'));
-  fs.mkdirSync(path.join(tmp, 'staging'));
-  fs.mkdirSync(path.join(tmp, 'dist'));
-  fs.writeFileSync(path.join(tmp, 'dist', 'keep.yaml'), 'kept');
-  const result = spawnSync(process.execPath, [path.join(root, 'scripts', 'publish-dist.js'), path.join(tmp, 'staging'), path.join(tmp, 'dist')], {
+test('`npm run synth` with a bad config prints one line per problem and no stack trace, and leaves dist/ as it was', () => {
+  const configFile = path.join(tempDir(), 'config.yaml');
+  fs.writeFileSync(configFile, 'trustDomain: a_b.org\nistio:\n  version: 1.30\nnamespaces:\n  spire: kube-system\n');
+  const dist = existingDist();
+  const before = snapshotDir(dist);
+  // What `npm run synth` runs (package.json), without npm's own start-up.
+  const result = spawnSync(process.execPath, [path.join(root, 'scripts', 'ts-run.js'), 'main.ts'], {
+    cwd: root,
+    env: { ...process.env, SPIRE_MESH_CONFIG: configFile, CDK8S_OUTDIR: dist },
     encoding: 'utf8',
   });
   expect(result.status).toBe(1);
-  expect(result.stderr).toContain('holds no finished synth');
-  expect(fs.readFileSync(path.join(tmp, 'dist', 'keep.yaml'), 'utf8')).toBe('kept');
+  expect(result.stderr.trim().split('\n')).toEqual([
+    `spire-mesh: invalid configuration (${configFile}):`,
+    '  - istio.version: 1.3 must be a string; put it in quotes, e.g. "1.30.3"',
+    "  - trustDomain: 'a_b.org' has the label 'a_b', but Istio requires every dot-separated label of the trust domain to be a DNS-1123 label (1-63 letters, digits and \"-\", starting and ending with a letter or digit; no \"_\", no empty label)",
+    "  - namespaces.spire: 'kube-system' must not be a built-in kube-* namespace: the mesh would relabel and manage a namespace the cluster owns",
+    `synth failed: nothing was written to ${dist}/`,
+  ]);
+  expect(snapshotDir(dist)).toEqual(before);
+  expect(fs.existsSync(`${dist}.staging`)).toBe(false);
+});
+
+test('package.json runs synth directly, and cdk8s.yaml runs the same entry for `cdk8s synth`', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  expect(pkg.scripts.synth).toBe('node scripts/ts-run.js main.ts');
+  expect(fs.readFileSync(path.join(root, 'cdk8s.yaml'), 'utf8')).toMatch(/^app: node scripts\/ts-run\.js main\.ts$/m);
+});
+
+describe('publishMesh swaps a finished synth into dist/', () => {
+  test('GIVEN a build that throws WHEN publishing THEN dist/ keeps its content and no staging directory is left', () => {
+    const dist = existingDist();
+    expect(() =>
+      publishMesh(dist, () => {
+        throw new Error('bad prop');
+      }),
+    ).toThrow('bad prop');
+    expect(snapshotDir(dist)).toEqual({ 'keep.yaml': 'kept' });
+    expect(fs.existsSync(`${dist}.staging`)).toBe(false);
+  });
+
+  test('GIVEN a good build WHEN publishing THEN dist/ holds exactly the new synth, and the report names the config and each file once', () => {
+    const dist = existingDist();
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'spire-mesh.config.yml'), 'clusterName: report\n');
+    const { config, source } = readMeshConfig({ cwd, env: {} });
+    const index = publishMesh(dist, (outdir) => buildMesh(config, { outdir }));
+    const files = listFiles(dist).filter((f) => f.endsWith('.yaml')).sort();
+    expect(files).not.toContain('keep.yaml');
+    const [first, ...rest] = synthReport(source, dist, index);
+    expect(first).toBe('spire-mesh: config spire-mesh.config.yml');
+    expect(rest.map((line) => path.relative(dist, line.trim().split('  ')[0])).sort()).toEqual(files);
+  });
 });

@@ -2,17 +2,29 @@ import {
   checkDns1123Label,
   checkDuration,
   checkImage,
+  checkOwnNamespace,
   checkPort,
   checkQuantity,
   checkImageHub,
   checkReleaseVersion,
   checkTrustDomain,
   durationSeconds,
+  show,
 } from '../lib/validation';
 
 describe('checkTrustDomain', () => {
-  test.each(['example.org', 'prod_1.example-corp.io', 'td'])('accepts %s', (td) => {
+  test.each(['example.org', 'prod-1.example-corp.io', 'td', 'istio.io.', `${'a'.repeat(63)}.org`])('accepts %s', (td) => {
     expect(checkTrustDomain('trustDomain', td)).toBe(td);
+  });
+  // Istio's ValidateTrustDomain (pkg/config/validation/agent/validation.go, 1.30.3): each label a DNS-1123 label.
+  test.each([
+    ['a_b.org', "'a_b'"],
+    ['a..b', "''"],
+    [`${'a'.repeat(64)}.org`, `'${'a'.repeat(64)}'`],
+    ['.example.org', "''"],
+    ['-a.org', "'-a'"],
+  ])('refuses %j, which SPIFFE allows but istioctl install would not', (td, label) => {
+    expect(() => checkTrustDomain('trustDomain', td)).toThrow(`has the label ${label}, but Istio requires every dot-separated label of the trust domain to be a DNS-1123 label`);
   });
   test.each([
     ['Example.org', /trustDomain: 'Example.org' must be lowercase \(SPIFFE ID spec, trust domain/],
@@ -67,9 +79,31 @@ test('checkDuration accepts Go durations and durationSeconds adds their parts', 
   expect(checkDuration('ttl', '1h30m')).toBe('1h30m');
   expect(durationSeconds('1h30m')).toBe(5400);
   expect(durationSeconds('10m')).toBe(600);
-  for (const bad of ['1 h', '10', 'forever', '0s', '-1h']) {
+  for (const bad of ['1 h', '10', 'forever', '-1h']) {
     expect(() => checkDuration('ttl', bad)).toThrow(/must be a positive Go duration/);
   }
+});
+
+test('checkDuration refuses zero however it is spelled, and absurd lengths', () => {
+  for (const zero of ['0s', '0m0s', '0h0m0.0s', '00ms']) expect(() => checkDuration('ttl', zero)).toThrow(`ttl: '${zero}' must be longer than zero`);
+  expect(checkDuration('ttl', '87600h')).toBe('87600h');
+  for (const absurd of ['87601h', '99999999999h']) expect(() => checkDuration('ttl', absurd)).toThrow(`ttl: '${absurd}' must be at most 87600h (ten years)`);
+});
+
+describe('checkOwnNamespace', () => {
+  test.each(['kube-system', 'kube-public', 'kube-node-lease', 'kube-anything'])('refuses the built-in %s for any part', (ns) => {
+    expect(() => checkOwnNamespace('namespaces.spire', ns, { allowDefault: true })).toThrow(`namespaces.spire: '${ns}' must not be a built-in kube-* namespace`);
+  });
+  test('refuses default where the part needs its own namespace, accepts it for workloads', () => {
+    expect(() => checkOwnNamespace('namespaces.istio', 'default', { allowDefault: false })).toThrow("namespaces.istio: 'default' must not be 'default'");
+    expect(checkOwnNamespace('bookinfo.namespaces[0]', 'default', { allowDefault: true })).toBe('default');
+    expect(checkOwnNamespace('namespaces.spire', 'spire', { allowDefault: false })).toBe('spire');
+  });
+});
+
+test('show cuts a long value to a readable length and says how long it was', () => {
+  expect(show('x'.repeat(5_000_000))).toBe(`'${'x'.repeat(79)}… (5000002 characters)`);
+  expect(show('short')).toBe("'short'");
 });
 
 test('checkQuantity accepts Kubernetes quantities only', () => {

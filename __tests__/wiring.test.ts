@@ -141,20 +141,24 @@ describe.each([
     expect(ids).toContain(`spiffe://${mesh.config.trustDomain}/ns/${mesh.config.namespaces.istio}/sa/istio-ingressgateway-service-account`);
   });
 
-  test('the registration Job execs into the server pod and container, on the socket server.conf names', async () => {
+  test('the registration Job execs into a pod the server selector matches, its container, on the socket server.conf names', async () => {
     const registration = mesh.charts.get('registration')!;
     const sts = find(spireObjects, 'StatefulSet', 'spire-server', mesh.config.namespaces.spire);
     const job = registration.find((o) => o.kind === 'Job') as Record<string, any>;
     const env = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
     expect(env.SERVER_NAMESPACE).toBe(sts.metadata.namespace);
-    expect(env.SERVER_POD).toBe(`${sts.metadata.name}-0`);
+    const labels = sts.spec.template.metadata.labels;
+    expect(env.SERVER_SELECTOR.split(',').map((kv: string) => kv.split('='))).toEqual(Object.entries(sts.spec.selector.matchLabels));
+    for (const [k, v] of Object.entries(sts.spec.selector.matchLabels)) expect(labels[k]).toBe(v);
     const container = sts.spec.template.spec.containers.find((c: { name: string }) => c.name === env.SERVER_CONTAINER);
     expect(container).toBeDefined();
     const socket = (await conf(mesh, 'spire-server', 'server.conf')).server[0].socket_path;
     expect(env.SERVER_SOCKET).toBe(socket);
     const mount = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === path.posix.dirname(socket));
     expect(sts.spec.template.spec.volumes.find((v: { name: string }) => v.name === mount.name)).toHaveProperty('emptyDir');
-    const role = find(registration, 'Role', 'spire-registration', mesh.config.namespaces.spire);
-    for (const rule of role.rules) expect(rule.resourceNames).toEqual([env.SERVER_POD]);
+    // The grant names exactly the StatefulSet's pods, <name>-<ordinal>.
+    const role = find(registration, 'Role', 'spire-registration-spire-server-exec', mesh.config.namespaces.spire);
+    const pods = Array.from({ length: sts.spec.replicas }, (_, i) => `${sts.metadata.name}-${i}`);
+    for (const rule of role.rules.filter((r: { verbs: string[] }) => !r.verbs.includes('list'))) expect(rule.resourceNames).toEqual(pods);
   });
 });

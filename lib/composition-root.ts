@@ -1,11 +1,12 @@
 import { App } from 'cdk8s';
 import { AllowNothing } from './authorization/allow-nothing';
-import { IdentityGraph, identityGraph } from './authorization/identity-graph';
+import { identityGraph } from './authorization/identity-graph';
 import { ALLOW_NOTHING_NAME, AuthorizationMode } from './authorization/mode';
 import { Bookinfo } from './bookinfo/bookinfo';
 import { BookinfoRouting } from './bookinfo/routing';
 import { MeshConfig } from './config/mesh-config';
 import { bookinfoServiceDeclarations, serviceDeclaration } from './config/services';
+import type { IdentityGraph } from './core/index-contract';
 import { ApplyTool, MeshChart, SYNC_WAVE_ANNOTATION } from './core/mesh-chart';
 import { MeshNamespaces } from './core/namespaces';
 import { IIngressGateway, ISidecarInjection } from './istio/interfaces';
@@ -15,8 +16,8 @@ import { ServiceCatalog } from './mesh/service-catalog';
 import { MeshedService } from './mesh/meshed-service';
 import { collectMeshWorkloads, IMeshWorkload } from './mesh/workload';
 import { SpireRegistration } from './registration/registration';
-import { Spire } from './spire/spire';
-import { checkDns1123Label, ValidationError } from './validation';
+import { Spire, SpireProps } from './spire/spire';
+import { checkDns1123Label, checkOwnNamespace, ValidationError } from './validation';
 
 /** The istioctl-applied charts go here, below the output directory, so `kubectl apply -f dist/` (not recursive) skips them. */
 export const ISTIOCTL_SUBDIR = 'istioctl';
@@ -116,7 +117,7 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   );
 
   const namespaces = new MeshNamespaces(namespacesChart, 'namespaces', { spire: config.namespaces.spire, istio: config.namespaces.istio });
-  const spire = new Spire(spireChart, 'spire', { config, namespace: namespaces.spire });
+  const spire = new Spire(spireChart, 'spire', spireProps(config, namespaces));
   const istio = new Istio(istioChart, 'istio', {
     config,
     namespace: namespaces.istio,
@@ -180,6 +181,7 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
     if (authorization === 'enforce' && w.name === ALLOW_NOTHING_NAME) {
       throw new ValidationError(`MeshedService(${w.key}).name`, w.name, "is the name of the namespace's default policy: choose another");
     }
+    checkOwnNamespace(`MeshedService(${w.key}).namespace`, w.namespace, { allowDefault: true });
     if (w.namespace === istio.operator.rootNamespace) {
       throw new ValidationError(`MeshedService(${w.key}).namespace`, w.namespace, "must not be Istio's root namespace: its AuthorizationPolicies would apply mesh-wide");
     }
@@ -193,7 +195,7 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
     agents: spire.agent,
     identities: [...workloads.map((w) => w.identity), ...(gateway ? [gateway.identity] : [])],
     trustDomain: config.trustDomain,
-    images: { shell: config.images.registrationShell, kubectl: config.images.kubectl, jq: config.images.jq },
+    image: config.images.kubectl,
   });
 
   charts.forEach((chart, wave) => {
@@ -214,5 +216,31 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
     namespaceDefaults,
     identityGraph: graph,
     registration,
+  };
+}
+
+/** MeshConfig's SPIRE sections as the SPIRE constructs' own props. */
+function spireProps(config: MeshConfig, namespaces: MeshNamespaces): SpireProps {
+  const { replicas, datastore, storageSize, caKeyType, caTtl, defaultX509SvidTtl, logLevel, caSubject } = config.spire.server;
+  const secret = datastore.connectionStringSecret;
+  return {
+    namespace: namespaces.spire,
+    trustDomain: config.trustDomain,
+    clusterName: config.clusterName,
+    server: {
+      image: config.images.spireServer,
+      replicas,
+      datastore: datastore.type,
+      // The config's empty name means "no Secret" (every config key has a default).
+      connectionStringSecret: secret.name === '' ? undefined : secret,
+      storageSize,
+      caKeyType,
+      caTtl,
+      defaultX509SvidTtl,
+      logLevel,
+      caSubject,
+    },
+    agent: { image: config.images.spireAgent, ...config.spire.agent },
+    csiDriver: { image: config.images.spiffeCsiDriver, registrarImage: config.images.csiNodeDriverRegistrar },
   };
 }

@@ -12,9 +12,10 @@
 // The composition root, the config it reads, and synthesis to dist/.
 export * from './composition-root';
 export * from './config/mesh-config';
-export { ConfigError, loadMeshConfig, resolveMeshConfig, CONFIG_ENV_VAR, DEFAULT_CONFIG_FILE } from './config/load';
-export { meshIndex, synthMesh, INDEX_FILE, IDENTITY_GRAPH_FILE } from './synth';
-export type { MeshIndex } from './synth';
+export * from './config/load';
+export { meshIndex, publishMesh, synthMesh, synthReport, IDENTITY_GRAPH_FILE } from './synth';
+export { INDEX_FILE } from './core/index-contract';
+export type { IdentityEdge, IdentityGraph, IdentityNode, MeshIndex } from './core/index-contract';
 
 // Contracts between parts, and the shared input rules.
 export * from './identity';

@@ -16,10 +16,13 @@ export class ValidationError extends Error {
   }
 }
 
-/** Renders a value for an error message: strings quoted, everything else as JSON. */
+/** Longest rendering of a value in a message: enough to recognise it, short enough to read. */
+const SHOWN_CHARS = 80;
+
+/** Renders a value for an error message: strings quoted, everything else as JSON, cut to a readable length. */
 export function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  return JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? String(value));
+  return text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS)}… (${text.length} characters)` : text;
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -69,6 +72,47 @@ export function checkTrustDomain(field: string, value: string): string {
   if (/[A-Z]/.test(value)) throw rule('must be lowercase');
   if (!/^[a-z0-9._-]+$/.test(value)) throw rule('has a character that is not allowed');
   if (value.length > 255) throw rule('must be at most 255 characters');
+  checkIstioTrustDomain(field, value);
+  return value;
+}
+
+/**
+ * Istio's stricter rule for `meshConfig.trustDomain`: every dot-separated label is a DNS-1123
+ * label (an empty last label, `example.org.`, is allowed). A SPIFFE-valid `a_b.org` would
+ * otherwise pass synth and fail at `istioctl install`.
+ * @see https://github.com/istio/istio/blob/1.30.3/pkg/config/validation/agent/validation.go (ValidateTrustDomain)
+ */
+export function checkIstioTrustDomain(field: string, value: string): string {
+  const labels = value.split('.');
+  labels.forEach((label, i) => {
+    if (i === labels.length - 1 && label === '' && i > 0) return;
+    if (label.length === 0 || label.length > 63 || !/^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/.test(label)) {
+      throw new ValidationError(
+        field,
+        value,
+        `has the label ${show(label)}, but Istio requires every dot-separated label of the trust domain to be a DNS-1123 label ` +
+          '(1-63 letters, digits and "-", starting and ending with a letter or digit; no "_", no empty label)',
+      );
+    }
+  });
+  return value;
+}
+
+/** The namespaces every cluster has: a mesh part there would relabel (Pod Security) or delete what the cluster owns. */
+const SYSTEM_NAMESPACE = /^kube-/;
+
+/**
+ * A namespace this project may own. `kube-*` is the cluster's own; `default` is refused too
+ * unless `allowDefault` (workloads may run there, SPIRE and Istio may not: `up` labels their
+ * namespace's Pod Security level and `down` deletes it).
+ */
+export function checkOwnNamespace(field: string, value: string, options: { readonly allowDefault: boolean }): string {
+  if (SYSTEM_NAMESPACE.test(value)) {
+    throw new ValidationError(field, value, 'must not be a built-in kube-* namespace: the mesh would relabel and manage a namespace the cluster owns');
+  }
+  if (value === 'default' && !options.allowDefault) {
+    throw new ValidationError(field, value, "must not be 'default': SPIRE and Istio need a namespace of their own, whose Pod Security level the mesh sets");
+  }
   return value;
 }
 
@@ -110,11 +154,17 @@ export function checkImage(field: string, value: string): string {
   return value;
 }
 
-/** A Go duration as SPIRE parses it, e.g. `1h`, `10m`, `1h30m`. */
+/** The longest TTL accepted: ten years. Go's own limit (~292 years) overflows long before SPIRE would ever rotate. */
+export const MAX_DURATION_SECONDS = 10 * 365 * 24 * 3600;
+
+/** A Go duration as SPIRE parses it, e.g. `1h`, `10m`, `1h30m`: above zero and at most {@link MAX_DURATION_SECONDS}. */
 export function checkDuration(field: string, value: string): string {
-  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value) || /^0+([a-zµ]+)$/.test(value)) {
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) {
     throw new ValidationError(field, value, 'must be a positive Go duration such as "10m", "1h" or "1h30m"');
   }
+  const seconds = durationSeconds(value);
+  if (seconds <= 0) throw new ValidationError(field, value, 'must be longer than zero');
+  if (seconds > MAX_DURATION_SECONDS) throw new ValidationError(field, value, 'must be at most 87600h (ten years)');
   return value;
 }
 

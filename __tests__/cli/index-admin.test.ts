@@ -1,20 +1,20 @@
 import { meshIndex } from '../../lib/synth';
-import { synthesize } from '../support/synth';
+import { find, synthesize } from '../support/synth';
 
 describe('the admin section of the index', () => {
   test('GIVEN the default mesh WHEN indexing THEN the CLI gets the server and gateway wiring values the manifests use', () => {
     // GIVEN
-    const { mesh } = synthesize({ namespaces: { istio: 'mesh-system' } });
+    const { mesh, charts } = synthesize({ namespaces: { istio: 'mesh-system' } });
     const server = mesh.spire.server;
     const gateway = mesh.istio.ingressGateway!;
+    const statefulSet = find(charts.get('spire')!, 'StatefulSet', 'spire-server');
     // WHEN
     const index = meshIndex(mesh);
-    expect(index.admin).toBeDefined();
     // THEN
     expect(index.admin).toEqual({
       spireServer: {
         namespace: server.namespace,
-        podName: server.podName,
+        selector: statefulSet.spec.selector.matchLabels,
         containerName: server.containerName,
         binaryPath: server.binaryPath,
         adminSocketPath: server.adminSocketPath,
@@ -23,8 +23,22 @@ describe('the admin section of the index', () => {
     });
   });
 
+  test('GIVEN the server selector WHEN matching the pod template THEN it selects the server pods, which run the admin container', () => {
+    const { mesh, charts } = synthesize();
+    const template = find(charts.get('spire')!, 'StatefulSet', 'spire-server').spec.template;
+    for (const [key, value] of Object.entries(meshIndex(mesh).admin.spireServer.selector)) expect(template.metadata.labels[key]).toBe(value);
+    expect(template.spec.containers.map((c: { name: string }) => c.name)).toContain(mesh.spire.server.containerName);
+  });
+
   test('GIVEN the ingress gateway switched off WHEN indexing THEN there is nothing to port-forward to', () => {
     const { mesh } = synthesize({ istio: { ingressGateway: { enabled: false } } });
-    expect(meshIndex(mesh).admin?.ingressGateway).toBeUndefined();
+    expect(meshIndex(mesh).admin.ingressGateway).toBeUndefined();
+  });
+
+  test('GIVEN the default mesh WHEN indexing THEN the index carries its version and the Istio release istioctl must match', () => {
+    const { mesh, config } = synthesize({ istio: { version: '1.29.2' } });
+    const index = meshIndex(mesh);
+    expect(index.version).toBe(1);
+    expect(index.istioVersion).toBe(config.istio.version);
   });
 });

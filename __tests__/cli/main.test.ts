@@ -1,150 +1,219 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../lib/cli/main';
+import { INDEX_FILE, MeshIndex } from '../../lib/core/index-contract';
+import { FAKE_BIN, fakeEnv, hungPidsAlive, run as runIn, synthDist, writeCluster } from '../support/cli';
 
 const root = path.join(__dirname, '..', '..');
-const fixtures = path.join(__dirname, 'fixtures');
-const fakeBin = path.join(fixtures, 'bin');
+// The fixture is a real synth of the default mesh, not a hand-kept copy.
+const { cwd, index } = synthDist();
+const cluster = writeCluster(index, ['details-v1']);
+const env = (extra: Record<string, string> = {}) => fakeEnv(cluster, extra);
+const run = (args: string[], e: NodeJS.ProcessEnv, heartbeatSeconds?: number) => runIn(args, e, cwd, heartbeatSeconds);
 
-interface Run {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-  /** Every call the fake tools received, in order, as "<tool> <args>". */
-  readonly calls: string[];
-}
-
-/** A fresh call log and state directory; the fakes are the only tools on PATH. */
-function fakeEnv(extra: Record<string, string> = {}, pathDirs = [fakeBin]): NodeJS.ProcessEnv {
-  const state = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-cli-'));
-  const log = path.join(state, 'calls.log');
-  fs.writeFileSync(log, '');
-  return { PATH: pathDirs.join(path.delimiter), FAKE_LOG: log, FAKE_STATE: state, ...extra };
-}
-
-async function run(args: string[], env: NodeJS.ProcessEnv, heartbeatSeconds = 60): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { env, cwd: fixtures, heartbeatSeconds, io: { out: (s) => out.push(s), err: (s) => err.push(s) } });
-  const calls = fs.readFileSync(env.FAKE_LOG!, 'utf8').split('\n').filter(Boolean);
-  return { code, out: out.join('\n'), err: err.join('\n'), calls };
-}
-
+const fileOf = (chart: string) => path.join('dist', index.steps.find((s) => s.chart === chart)!.file);
+const job = index.steps.flatMap((s) => s.objects).find((o) => o.kind === 'Job')!.name;
 const BOOKINFO_DEPLOYMENTS = ['details-v1', 'ratings-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3', 'productpage-v1'];
-const UP_CALLS = [
-  'istioctl version --remote=false --short',
-  'kubectl --context=kind-demo apply -f dist/0000-namespaces.k8s.yaml',
-  'kubectl --context=kind-demo apply -f dist/0001-spire.k8s.yaml',
-  'kubectl --context=kind-demo rollout status statefulset/spire-server -n spire --timeout=10s',
-  'kubectl --context=kind-demo rollout status daemonset/spire-agent -n spire --timeout=10s',
-  'kubectl --context=kind-demo rollout status daemonset/spiffe-csi-driver -n spire --timeout=10s',
-  'kubectl --context=kind-demo apply -f dist/0002-registration.k8s.yaml',
-  'kubectl --context=kind-demo wait --for=condition=complete job/spire-registration-3f9a1c2b -n spire --timeout=10s',
-  'istioctl --context=kind-demo install -f dist/istioctl/istio-operator.k8s.yaml -y',
-  'kubectl --context=kind-demo rollout status deployment/istiod -n istio-system --timeout=10s',
-  'kubectl --context=kind-demo wait --for=condition=available deployment -l istio=ingressgateway -n istio-system --timeout=10s',
-  'kubectl --context=kind-demo apply -f dist/0003-mesh-policy.k8s.yaml',
-  'kubectl --context=kind-demo apply -f dist/0004-bookinfo.k8s.yaml',
-  ...BOOKINFO_DEPLOYMENTS.map((d) => `kubectl --context=kind-demo rollout status deployment/${d} -n default --timeout=10s`),
-];
+/** What `up` runs for each step, by chart; the order of the steps is the index's (asserted in composition-root.test.ts). */
+const CALLS_BY_CHART: Record<string, string[]> = {
+  namespaces: [`kubectl --context=kind-demo apply -f ${fileOf('namespaces')}`],
+  spire: [
+    `kubectl --context=kind-demo apply -f ${fileOf('spire')}`,
+    'kubectl --context=kind-demo rollout status statefulset/spire-server -n spire --timeout=10s',
+    'kubectl --context=kind-demo rollout status daemonset/spire-agent -n spire --timeout=10s',
+    'kubectl --context=kind-demo rollout status daemonset/spiffe-csi-driver -n spire --timeout=10s',
+  ],
+  registration: [
+    `kubectl --context=kind-demo apply -f ${fileOf('registration')}`,
+    `kubectl --context=kind-demo wait --for=condition=complete job/${job} -n spire --timeout=10s`,
+  ],
+  'istio-operator': [
+    `istioctl --context=kind-demo install -f ${fileOf('istio-operator')} -y`,
+    'kubectl --context=kind-demo rollout status deployment/istiod -n istio-system --timeout=10s',
+    'kubectl --context=kind-demo wait --for=condition=available deployment -l istio=ingressgateway -n istio-system --timeout=10s',
+  ],
+  'mesh-policy': [`kubectl --context=kind-demo apply -f ${fileOf('mesh-policy')}`],
+  'bookinfo-default': [
+    `kubectl --context=kind-demo apply -f ${fileOf('bookinfo-default')}`,
+    ...BOOKINFO_DEPLOYMENTS.map((d) => `kubectl --context=kind-demo rollout status deployment/${d} -n default --timeout=10s`),
+  ],
+};
+const UP_CALLS = ['istioctl version --remote=false --short', ...index.steps.flatMap((s) => CALLS_BY_CHART[s.chart])];
 
+/** A copy of the synthesized dist/ whose index is `text`, for the contract cases. */
+function distWithIndex(text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-bad-index-'));
+  fs.cpSync(path.join(cwd, 'dist'), path.join(dir, 'dist'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'dist', INDEX_FILE), text);
+  return dir;
+}
+
+// The in-process cases are concurrent: each has its own fake tools' log and state, and the
+// CLI's only shared state is the set of running children. Those spawning the real entry are not.
 describe('up', () => {
-  test('GIVEN healthy tools WHEN running up THEN every step runs in index order with waits, printing [n/N] and elapsed time', async () => {
-    const result = await run(['up', '--context', 'kind-demo'], fakeEnv());
+  test.concurrent('GIVEN healthy tools WHEN running up THEN every step runs in index order with waits, printing [n/N] and elapsed time', async () => {
+    const result = await run(['up', '--context', 'kind-demo'], env());
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     expect(result.calls).toEqual(UP_CALLS);
-    expect(result.out).toMatch(/^\[1\/10\] apply namespaces/m);
-    expect(result.out).toMatch(/^\[6\/10\] install Istio/m);
-    expect(result.out).toMatch(/^\[10\/10\] wait for bookinfo/m);
+    expect(result.out).toMatch(/^\[1\/10\] apply /m);
+    expect(result.out).toMatch(/^\[\d+\/10\] install Istio/m);
+    expect(result.out).toMatch(/^\[10\/10\] /m);
     expect(result.out).toMatch(/done in \d+\.\ds/);
     expect(result.out).toContain('npm run mesh -- forward');
   });
 
-  test('GIVEN a mesh already up WHEN running up again THEN it succeeds with the same calls', async () => {
-    const env = fakeEnv();
-    const first = await run(['up', '--context', 'kind-demo'], env);
-    const second = await run(['up', '--context', 'kind-demo'], env);
+  test.concurrent('GIVEN a mesh already up WHEN running up again THEN it succeeds with the same calls', async () => {
+    const e = env();
+    const first = await run(['up', '--context', 'kind-demo'], e);
+    const second = await run(['up', '--context', 'kind-demo'], e);
     expect([first.code, second.code]).toEqual([0, 0]);
     expect(second.calls).toEqual([...UP_CALLS, ...UP_CALLS]);
   });
 
-  test('GIVEN an agent DaemonSet not ready at first WHEN running up THEN it shows it is waiting and polls again', async () => {
-    const result = await run(['up'], fakeEnv({ FAKE_NOT_READY_ONCE: 'daemonset/spire-agent' }));
+  test.concurrent('GIVEN an agent DaemonSet not ready at first WHEN running up THEN it shows it is waiting and polls again', async () => {
+    const result = await run(['up'], env({ FAKE_NOT_READY_ONCE: 'daemonset/spire-agent' }));
     expect(result.code).toBe(0);
     expect(result.calls.filter((c) => c.includes('rollout status daemonset/spire-agent'))).toHaveLength(2);
     expect(result.out).toMatch(/… daemonset\/spire-agent in spire not ready yet \(\d+\.\ds\)/);
   });
 
-  test('GIVEN a Job that never completes WHEN the wait budget is spent THEN up fails naming the step, the wait and the Job log', async () => {
-    const result = await run(['up', '--timeout', '3', '--poll', '1'], fakeEnv({ FAKE_TIMEOUT: 'job/spire-registration' }));
+  test.concurrent('GIVEN a Job that never completes WHEN the wait budget is spent THEN up fails naming the step, the wait and the Job log', async () => {
+    const result = await run(['up', '--timeout', '3', '--poll', '1'], env({ FAKE_TIMEOUT: 'job/spire-registration' }));
     expect(result.code).toBe(1);
-    expect(result.calls.filter((c) => c.includes('wait --for=condition=complete'))).toHaveLength(3);
+    expect(result.calls.filter((c) => c.includes('wait --for=condition=complete')).length).toBeLessThanOrEqual(3);
     expect(result.calls.some((c) => c.startsWith('istioctl install'))).toBe(false);
-    expect(result.err).toMatch(/✗ \[5\/10\] wait for registration: job\/spire-registration-3f9a1c2b failed after/);
-    expect(result.err).toContain('job/spire-registration-3f9a1c2b in spire not ready after 3 attempts');
-    expect(result.err).toContain('kubectl -n spire logs job/spire-registration-3f9a1c2b --all-containers');
+    expect(result.err).toMatch(new RegExp(`✗ \\[\\d+/10\\] wait for registration: job/${job} failed after`));
+    expect(result.err).toMatch(new RegExp(`job/${job} in spire not ready after \\d attempts?`));
+    expect(result.err).toContain(`kubectl -n spire logs job/${job} --all-containers`);
   });
 
-  test('GIVEN a failing istioctl install WHEN running up THEN it stops there, showing the command, its error and a hint', async () => {
-    const result = await run(['up'], fakeEnv({ FAKE_FAIL: 'install -f', FAKE_FAIL_MESSAGE: 'Error: failed to install manifests: webhook timed out' }));
+  test.concurrent('GIVEN a failing istioctl install WHEN running up THEN it stops there, showing the command, its error and a hint', async () => {
+    const result = await run(['up'], env({ FAKE_FAIL: 'install -f', FAKE_FAIL_MESSAGE: 'Error: failed to install manifests: webhook timed out' }));
     expect(result.code).toBe(1);
-    expect(result.calls[result.calls.length - 1]).toBe('istioctl install -f dist/istioctl/istio-operator.k8s.yaml -y');
-    expect(result.err).toContain('✗ [6/10] install Istio');
-    expect(result.err).toContain('command: istioctl install -f dist/istioctl/istio-operator.k8s.yaml -y');
+    expect(result.calls[result.calls.length - 1]).toBe(`istioctl install -f ${fileOf('istio-operator')} -y`);
+    expect(result.err).toMatch(/✗ \[\d+\/10\] install Istio/);
+    expect(result.err).toContain(`command: istioctl install -f ${fileOf('istio-operator')} -y`);
     expect(result.err).toContain('Error: failed to install manifests: webhook timed out');
     expect(result.err).toContain('kubectl -n istio-system get events --sort-by=.lastTimestamp');
   });
 
-  test('GIVEN an unreachable cluster WHEN the first apply fails THEN the hint is about context and KUBECONFIG', async () => {
-    const result = await run(['up'], fakeEnv({ FAKE_FAIL: 'apply', FAKE_FAIL_MESSAGE: 'The connection to the server localhost:8080 was refused' }));
+  test.concurrent('GIVEN an unreachable cluster WHEN the first apply fails THEN the hint is about context and KUBECONFIG', async () => {
+    const result = await run(['up'], env({ FAKE_FAIL: 'apply', FAKE_FAIL_MESSAGE: 'The connection to the server localhost:8080 was refused' }));
     expect(result.code).toBe(1);
-    expect(result.err).toContain('check --context and KUBECONFIG');
+    expect(result.err).toContain('--context and KUBECONFIG');
   });
 
-  test('GIVEN a slow command WHEN it runs longer than the heartbeat THEN the CLI prints that it is alive', async () => {
-    const result = await run(['up'], fakeEnv({ FAKE_SLOW: 'install -f', FAKE_SLOW_SECONDS: '0.3' }), 0.1);
+  test.concurrent('GIVEN a slow command WHEN it runs longer than the heartbeat THEN the CLI prints that it is alive', async () => {
+    const result = await run(['up'], env({ FAKE_SLOW: 'install -f', FAKE_SLOW_SECONDS: '0.3' }), 0.1);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/… still running \(0\.\ds\)/);
   });
 });
 
+describe('deadlines: a tool that never answers ends in a message naming it, and nothing is left running', () => {
+  // Concurrent: each case waits out its own short deadline.
+  test.concurrent.each<[string, string[], string, RegExp]>([
+    ['istioctl version in the prerequisite check', ['up'], 'version --remote=false', /`istioctl version --remote=false --short` did not finish within --timeout \(0.3s\) and was stopped; check that the istioctl on PATH runs/],
+    ['status listing pods', ['status'], 'get pods', /`kubectl get pods -n spire -o json` did not finish within --timeout \(0.3s\) and was stopped; .*kubectl cluster-info/],
+    ['entries list finding the server', ['entries', 'list'], 'get pods', /`kubectl get pods -n spire -l app=spire-server -o json` did not finish within --timeout \(0.3s\)/],
+    ['entries list in the server', ['entries', 'list'], 'entry show', /`kubectl exec -n spire spire-server-0 .* entry show .*` did not finish within --timeout \(0.3s\)/],
+    ['forward before it forwards', ['forward'], 'port-forward', /`kubectl port-forward -n istio-system pod\/istio-ingressgateway-5c8d7f9b4-x2x9q 8000:8080` did not finish within --timeout \(0.3s\)/],
+  ])('%s', async (_name, args, hang, message) => {
+    const e = env({ FAKE_HANG: hang });
+    const started = Date.now();
+    const result = await run([...args, '--timeout', '0.3'], e);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(message);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await hungPidsAlive(e)).toEqual([]);
+  });
+
+  test.concurrent('GIVEN an apply that hangs WHEN running up or down THEN the step fails as not answering, and its process group is gone', async () => {
+    for (const [verb, hang] of [['up', 'apply -f'], ['down', 'delete -f']]) {
+      const e = env({ FAKE_HANG: hang });
+      const result = await run([verb, '--timeout', '0.3'], e);
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/✗ \[1\/\d+\] .* failed after/);
+      expect(result.err).toContain('--timeout (0.3s) ran out: stopped after');
+      expect(result.err).toContain('kubectl cluster-info');
+      expect(await hungPidsAlive(e)).toEqual([]);
+    }
+  });
+
+  test.concurrent('GIVEN --timeout shorter than --poll WHEN planning waits THEN each wait blocks at most the timeout', async () => {
+    const result = await run(['up', '--dry-run', '--timeout', '4', '--poll', '30'], env());
+    expect(result.out).toContain('--timeout=4s');
+    expect(result.out).not.toContain('--timeout=30s');
+  });
+});
+
 describe('prerequisites', () => {
-  test('GIVEN no kubectl on PATH WHEN running up THEN it says kubectl is missing and how to install it, running nothing', async () => {
+  test.concurrent('GIVEN no kubectl on PATH WHEN running up THEN it says kubectl is missing and how to install it, running nothing', async () => {
     const onlyIstioctl = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-path-'));
-    fs.symlinkSync(path.join(fakeBin, 'istioctl'), path.join(onlyIstioctl, 'istioctl'));
-    const result = await run(['up'], fakeEnv({}, [onlyIstioctl]));
+    fs.symlinkSync(path.join(FAKE_BIN, 'istioctl'), path.join(onlyIstioctl, 'istioctl'));
+    const e = fakeEnv(cluster, {}, [onlyIstioctl]);
+    const result = await run(['up'], e);
     expect(result.code).toBe(1);
     expect(result.err).toBe('spire-mesh: kubectl not found on PATH; install it: https://kubernetes.io/docs/tasks/tools/');
     expect(result.calls).toEqual([]);
   });
 
-  test('GIVEN istioctl of another version WHEN running up THEN it names both versions and applies nothing', async () => {
-    const result = await run(['up'], fakeEnv({ FAKE_ISTIO_VERSION: '1.29.1' }));
+  test.concurrent('GIVEN istioctl of another version than dist/ WHEN running up THEN it names both versions and applies nothing', async () => {
+    const result = await run(['up'], env({ FAKE_ISTIO_VERSION: '1.29.1' }));
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/istioctl on PATH \(.*istioctl\) is 1\.29\.1, but the config's istio\.version is 1\.30\.3/);
-    expect(result.err).toContain('ISTIO_VERSION=1.30.3');
+    expect(result.err).toMatch(new RegExp(`istioctl on PATH \\(.*istioctl\\) is 1\\.29\\.1, but dist/ was synthesized for Istio ${index.istioVersion.replace(/\./g, '\\.')}`));
     expect(result.calls).toEqual(['istioctl version --remote=false --short']);
   });
 
-  test('GIVEN a directory without a synth WHEN running up THEN it asks for npm run synth', async () => {
-    const result = await run(['up', '--dist', 'nowhere'], fakeEnv());
+  test.concurrent('GIVEN istioctl matching dist/ but not the config file WHEN running up THEN dist/ decides and up runs', async () => {
+    const dir = distWithIndex(JSON.stringify({ ...index, istioVersion: '1.29.1' }));
+    fs.writeFileSync(path.join(dir, 'spire-mesh.config.yaml'), 'istio:\n  version: 1.30.3\n  bogus: true\n');
+    const result = await runIn(['up'], env({ FAKE_ISTIO_VERSION: '1.29.1' }), dir);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  test.concurrent('GIVEN istioctl of another version and an invalid config file WHEN running down THEN down needs neither and runs', async () => {
+    const dir = distWithIndex(JSON.stringify(index));
+    fs.writeFileSync(path.join(dir, 'spire-mesh.config.yaml'), 'trustDomain: Not Valid\n');
+    const result = await runIn(['down'], env({ FAKE_ISTIO_VERSION: '1.29.1' }), dir);
+    expect(result.code).toBe(0);
+    expect(result.calls).not.toContain('istioctl version --remote=false --short');
+  });
+
+  test.concurrent('GIVEN a directory without a synth WHEN running up THEN it asks for npm run synth', async () => {
+    const result = await run(['up', '--dist', 'nowhere'], env());
     expect(result.code).toBe(1);
     expect(result.err).toContain('nowhere/meta/index.json not found: run `npm run synth` first');
   });
 
-  test('GIVEN a bad flag value WHEN parsing THEN commander refuses it', async () => {
-    const result = await run(['up', '--timeout', '0'], fakeEnv());
+  test.concurrent('GIVEN a bad flag value WHEN parsing THEN commander refuses it', async () => {
+    const result = await run(['up', '--timeout', '0'], env());
     expect(result.code).toBe(1);
-    expect(result.err).toContain("'0' must be a whole number greater than 0");
+    expect(result.err).toContain("'0' must be a number of seconds greater than 0");
+  });
+});
+
+describe('a broken index ends in one message naming the field, never a stack trace', () => {
+  test.concurrent.each<[string, string, RegExp]>([
+    ['empty object', '{}', /version missing: .*run `npm run synth`/],
+    ['truncated', JSON.stringify(index).slice(0, 200), /is not valid JSON .*run `npm run synth`/],
+    ['steps of the wrong type', JSON.stringify({ ...index, steps: 'all' }), /steps: 'all' must be a list; run `npm run synth`/],
+    ['no steps', JSON.stringify({ ...index, steps: [] }), /steps: \[\] must list at least one step: there is nothing to apply/],
+  ])('%s, even with --dry-run', async (_name, text, message) => {
+    const dir = distWithIndex(text);
+    const result = await runIn(['up', '--dry-run'], env(), dir);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(message);
+    expect(result.err).not.toMatch(/\n\s+at /);
   });
 });
 
 describe('--dry-run', () => {
-  test('GIVEN --dry-run WHEN running up THEN the full ordered plan is printed and no tool is called', async () => {
-    const result = await run(['--dry-run', 'up'], fakeEnv());
+  test.concurrent('GIVEN --dry-run WHEN running up THEN the full ordered plan is printed and no tool is called', async () => {
+    const result = await run(['--dry-run', 'up'], env());
     expect(result.code).toBe(0);
     expect(result.calls).toEqual([]);
     const printed = result.out.split('\n').filter((l) => l.trim().startsWith('$ ')).map((l) => l.trim().slice(2).replace(/ {3}\(repeated.*$/, ''));
@@ -152,8 +221,8 @@ describe('--dry-run', () => {
     expect(result.out).toContain('dry run, nothing is run');
   });
 
-  test.each([['down'], ['status'], ['entries', 'list'], ['entries', 'delete', 'x'], ['entries', 'create'], ['forward']])('GIVEN --dry-run WHEN running %s THEN no tool is called', async (...args) => {
-    const result = await run([...args, '--dry-run'], fakeEnv());
+  test.concurrent.each([['down'], ['status'], ['entries', 'list'], ['entries', 'delete', 'x'], ['entries', 'create'], ['forward']])('GIVEN --dry-run WHEN running %s THEN no tool is called', async (...args) => {
+    const result = await run([...args, '--dry-run'], env());
     expect(result.code).toBe(0);
     expect(result.calls).toEqual([]);
     expect(result.out).toMatch(/\$ kubectl|\$ istioctl/);
@@ -161,114 +230,187 @@ describe('--dry-run', () => {
 });
 
 describe('down', () => {
-  const DOWN_CALLS = [
-    'istioctl version --remote=false --short',
-    'kubectl delete -f dist/0004-bookinfo.k8s.yaml --ignore-not-found',
-    'kubectl delete -f dist/0003-mesh-policy.k8s.yaml --ignore-not-found',
-    'istioctl uninstall --purge -y',
-    'kubectl delete -f dist/0002-registration.k8s.yaml --ignore-not-found',
-    'kubectl delete -f dist/0001-spire.k8s.yaml --ignore-not-found',
-    'kubectl delete -f dist/0000-namespaces.k8s.yaml --ignore-not-found',
+  const downCalls = () => [
+    ...[...index.steps].reverse().map((s) => (s.tool === 'istioctl' ? 'istioctl uninstall --purge -y' : `kubectl delete -f ${path.join('dist', s.file)} --ignore-not-found`)),
   ];
 
-  test('GIVEN a running mesh WHEN running down THEN parts are removed in reverse order', async () => {
-    const result = await run(['down'], fakeEnv());
+  test.concurrent('GIVEN a running mesh WHEN running down THEN parts are removed in reverse order, without checking the istioctl version', async () => {
+    const result = await run(['down'], env());
     expect(result.code).toBe(0);
-    expect(result.calls).toEqual(DOWN_CALLS);
+    expect(result.calls).toEqual(downCalls());
   });
 
-  test("GIVEN Istio's CRDs already gone WHEN deleting Istio-typed objects THEN down reports them gone and carries on", async () => {
-    const result = await run(['down'], fakeEnv({
-      FAKE_FAIL: 'delete -f dist/0003-mesh-policy',
-      FAKE_FAIL_MESSAGE: 'error: resource mapping not found for name: "default" namespace: "istio-system" from "dist/0003-mesh-policy.k8s.yaml": no matches for kind "PeerAuthentication" in version "security.istio.io/v1"\nensure CRDs are installed first',
+  test.concurrent("GIVEN Istio's CRDs already gone WHEN deleting Istio-typed objects THEN down reports them gone and carries on", async () => {
+    const result = await run(['down'], env({
+      FAKE_FAIL: `delete -f ${fileOf('mesh-policy')}`,
+      FAKE_FAIL_MESSAGE: `error: resource mapping not found for name: "default" namespace: "istio-system" from "${fileOf('mesh-policy')}": no matches for kind "PeerAuthentication" in version "security.istio.io/v1"\nensure CRDs are installed first`,
     }));
     expect(result.code).toBe(0);
-    expect(result.calls).toEqual(DOWN_CALLS);
+    expect(result.calls).toEqual(downCalls());
     expect(result.out).toContain('already gone');
   });
 
-  test('GIVEN a delete that fails for another reason WHEN running down THEN it stops and shows the error', async () => {
-    const result = await run(['down'], fakeEnv({ FAKE_FAIL: 'delete -f dist/0001-spire', FAKE_FAIL_MESSAGE: 'Error from server (Forbidden): clusterroles is forbidden' }));
+  test.concurrent('GIVEN a delete that fails for another reason WHEN running down THEN it stops and shows the error', async () => {
+    const result = await run(['down'], env({ FAKE_FAIL: `delete -f ${fileOf('spire')}`, FAKE_FAIL_MESSAGE: 'Error from server (Forbidden): clusterroles is forbidden' }));
     expect(result.code).toBe(1);
-    expect(result.err).toContain('✗ [5/6] delete spire');
+    expect(result.err).toMatch(/✗ \[\d\/6\] delete spire/);
     expect(result.err).toContain('needs cluster-admin');
-    expect(result.calls).not.toContain('kubectl delete -f dist/0000-namespaces.k8s.yaml --ignore-not-found');
+    expect(result.calls).not.toContain(`kubectl delete -f ${fileOf('namespaces')} --ignore-not-found`);
   });
 });
 
-describe('status, entries and forward', () => {
-  test('GIVEN a cluster with one bookinfo pod not ready WHEN running status THEN each part lists its pods, the entry count and the mTLS mode', async () => {
-    const result = await run(['status'], fakeEnv());
+describe('status, entries, graph and forward', () => {
+  test.concurrent('GIVEN a cluster with one bookinfo pod not ready WHEN running status THEN each part lists its pods, the entry count and the mTLS mode', async () => {
+    const result = await run(['status'], env());
     expect(result.code).toBe(1);
     expect(result.out).toContain('✓ spire/spire-server-0: ready');
-    expect(result.out).toContain('✓ spire/spire-registration-3f9a1c2b-h7m2d: completed');
+    expect(result.out).toContain(`✓ spire/${job}-h7m2d: completed`);
     expect(result.out).toContain('✓ istio-system/istio-ingressgateway-5c8d7f9b4-x2x9q: ready');
-    expect(result.out).toContain('✗ default/details-v1-7d4d9d5fcb-2vq9l: not ready (Running)');
-    expect(result.out).not.toContain('unrelated');
+    expect(result.out).toContain('✗ default/details-v1-5c8d7f9b4-x2x9q: not ready (Running)');
+    expect(result.out).not.toContain('default/unrelated-pod');
     expect(result.out).toContain('registration entries: 6');
     expect(result.out).toContain('PeerAuthentication istio-system/default: mtls mode STRICT');
-    expect(result.err).toContain('1 pod(s) not ready');
+    expect(result.err).toBe('spire-mesh: 1 pod(s) not ready or missing');
   });
 
-  test('GIVEN the SPIRE server WHEN listing and deleting entries THEN spire-server runs in its pod against the admin socket', async () => {
-    const env = fakeEnv();
-    const list = await run(['entries', 'list'], env);
-    const del = await run(['entries', 'delete', '5b3b1f0e-6a1c-4c4e-9d7a-2f1e6f0b9a11'], env);
+  test.concurrent('GIVEN an unreachable cluster WHEN running status THEN it says the cluster cannot be reached, not that pods are missing', async () => {
+    const result = await run(['status'], env({ FAKE_FAIL: 'get', FAKE_FAIL_MESSAGE: 'The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?' }));
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/^spire-mesh: cannot reach the cluster \(kubectl get pods -n spire -o json: .*was refused.*\); check that the cluster is reachable/);
+    expect(result.err).not.toMatch(/not ready|mtls mode/);
+    expect(result.out).not.toMatch(/no pods|not found/);
+  });
+
+  test.concurrent.each([['garbage', 'Error: <html>proxy login</html>'], ['the wrong shape', '{"kind": "Status", "items": "none"}'], ['items without names', '{"items": [{}]}']])(
+    'GIVEN kubectl answering %s WHEN running status THEN it reports the unreadable answer, without a stack trace',
+    async (_name, answer) => {
+      const result = await run(['status'], env({ FAKE_PODS_ANSWER: answer }));
+      expect(result.code).toBe(1);
+      expect(result.out).toContain("? cannot list pods in spire: kubectl's answer for pods in spire is not a pod list");
+      expect(result.out).toContain("registration entries: unknown (kubectl's answer for the SPIRE server pods is not a pod list");
+      expect(result.err).not.toMatch(/\n\s+at /);
+    },
+  );
+
+  test.concurrent('GIVEN the SPIRE server WHEN listing and deleting entries THEN spire-server runs in a Ready pod its selector matches, against the admin socket', async () => {
+    const e = env();
+    const list = await run(['entries', 'list'], e);
+    const del = await run(['entries', 'delete', '5b3b1f0e-6a1c-4c4e-9d7a-2f1e6f0b9a11'], e);
     expect([list.code, del.code]).toEqual([0, 0]);
     expect(list.out).toContain('SPIFFE ID        : spiffe://example.org/ns/default/sa/bookinfo-details');
     expect(del.out).toContain('Deleted entry with ID: 5b3b1f0e-6a1c-4c4e-9d7a-2f1e6f0b9a11');
-    const exec = 'kubectl exec -n spire spire-server-0 -c spire-server -- /opt/spire/bin/spire-server';
+    const { spireServer: admin } = index.admin;
+    const find = 'kubectl get pods -n spire -l app=spire-server -o json';
+    const exec = `kubectl exec -n spire spire-server-0 -c ${admin.containerName} -- ${admin.binaryPath}`;
     expect(del.calls).toEqual([
-      `${exec} entry show -socketPath /tmp/spire-server/private/api.sock`,
-      `${exec} entry delete -entryID 5b3b1f0e-6a1c-4c4e-9d7a-2f1e6f0b9a11 -socketPath /tmp/spire-server/private/api.sock`,
+      find,
+      `${exec} entry show -socketPath ${admin.adminSocketPath}`,
+      find,
+      `${exec} entry delete -entryID 5b3b1f0e-6a1c-4c4e-9d7a-2f1e6f0b9a11 -socketPath ${admin.adminSocketPath}`,
     ]);
   });
 
-  test('GIVEN entries create WHEN run THEN the registration Job is deleted, re-applied and awaited', async () => {
-    const result = await run(['entries', 'create'], fakeEnv());
+  test.concurrent('GIVEN no Ready server pod WHEN listing entries THEN it says so and runs no exec', async () => {
+    const notReady = writeCluster(index, ['spire-server']);
+    const e = fakeEnv(notReady);
+    const result = await run(['entries', 'list'], e);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('no Ready SPIRE server pod (kubectl get pods -n spire -l app=spire-server -o json)');
+    expect(result.calls.some((c) => c.includes(' exec '))).toBe(false);
+  });
+
+  test.concurrent('GIVEN entries create WHEN run THEN the registration Job is deleted, re-applied and awaited', async () => {
+    const result = await run(['entries', 'create'], env());
     expect(result.code).toBe(0);
     expect(result.calls).toEqual([
-      'kubectl delete -n spire job/spire-registration-3f9a1c2b --ignore-not-found',
-      'kubectl apply -f dist/0002-registration.k8s.yaml',
-      'kubectl wait --for=condition=complete job/spire-registration-3f9a1c2b -n spire --timeout=10s',
+      `kubectl delete -n spire job/${job} --ignore-not-found`,
+      `kubectl apply -f ${fileOf('registration')}`,
+      `kubectl wait --for=condition=complete job/${job} -n spire --timeout=10s`,
     ]);
   });
 
-  test('GIVEN a server that is not running WHEN listing entries THEN it says so', async () => {
-    const result = await run(['entries', 'list'], fakeEnv({ FAKE_FAIL: 'exec', FAKE_FAIL_MESSAGE: 'error: pod spire-server-0 not found' }));
+  test.concurrent('GIVEN a server exec that fails WHEN listing entries THEN it says so', async () => {
+    const result = await run(['entries', 'list'], env({ FAKE_FAIL: 'exec', FAKE_FAIL_MESSAGE: 'error: unable to upgrade connection: container not found' }));
     expect(result.code).toBe(1);
-    expect(result.err).toContain('error: pod spire-server-0 not found');
+    expect(result.err).toContain('error: unable to upgrade connection: container not found');
     expect(result.err).toContain('is the SPIRE server running?');
   });
 
-  test('GIVEN the gateway WHEN forwarding to another port THEN the gateway pod is forwarded and the product page URL printed', async () => {
-    const result = await run(['forward', '--port', '9000'], fakeEnv());
+  test.concurrent('GIVEN the gateway WHEN forwarding to another port THEN a Ready gateway pod is forwarded and the product page URL printed', async () => {
+    const result = await run(['forward', '--port', '9000'], env());
     expect(result.code).toBe(0);
+    expect(result.calls[0]).toBe('kubectl get pods -n istio-system -l istio=ingressgateway -o json');
     expect(result.calls[1]).toBe('kubectl port-forward -n istio-system pod/istio-ingressgateway-5c8d7f9b4-x2x9q 9000:8080');
     expect(result.out).toContain('open http://localhost:9000/productpage');
     expect(result.out).toContain('Forwarding from 127.0.0.1:9000 -> 8080');
   });
+
+  test.concurrent('GIVEN an index with an identity graph WHEN running graph THEN each identity and each allowed call is printed', async () => {
+    const graph = {
+      nodes: [
+        { id: 'default/productpage', namespace: 'default', serviceAccount: 'bookinfo-productpage', spiffeId: 'spiffe://example.org/ns/default/sa/bookinfo-productpage' },
+        { id: 'default/details', namespace: 'default', serviceAccount: 'bookinfo-details', spiffeId: 'spiffe://example.org/ns/default/sa/bookinfo-details' },
+        { id: 'default/ratings', namespace: 'default', serviceAccount: 'bookinfo-ratings', spiffeId: 'spiffe://example.org/ns/default/sa/bookinfo-ratings' },
+      ],
+      edges: [{ from: 'default/productpage', to: 'default/details' }],
+    };
+    const dir = distWithIndex(JSON.stringify({ ...index, identityGraph: graph } satisfies MeshIndex));
+    const result = await runIn(['graph'], env(), dir);
+    expect(result.code).toBe(0);
+    expect(result.out.split('\n')).toEqual([
+      'identities (3):',
+      '  default/productpage  spiffe://example.org/ns/default/sa/bookinfo-productpage  (service account default/bookinfo-productpage)',
+      '  default/details      spiffe://example.org/ns/default/sa/bookinfo-details  (service account default/bookinfo-details)',
+      '  default/ratings      spiffe://example.org/ns/default/sa/bookinfo-ratings  (service account default/bookinfo-ratings)',
+      'allowed calls (1):',
+      '  default/productpage  → default/details',
+      'no calls to or from: default/ratings',
+    ]);
+  });
+
+  test.concurrent('GIVEN an index without an identity graph WHEN running graph THEN it says there is none and exits 0', async () => {
+    const dir = distWithIndex(JSON.stringify({ ...index, identityGraph: undefined }));
+    const result = await runIn(['graph'], env(), dir);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('has no identity graph');
+  });
 });
 
-test('GIVEN a fresh clone WHEN running `npm run mesh -- up --dry-run` through the real entry THEN it prints the plan of dist/', () => {
-  const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'lib/cli/main.ts', 'up', '--dry-run'], {
-    cwd: root,
-    env: { ...process.env, PATH: fakeEnv().PATH },
-    encoding: 'utf8',
-  });
-  expect(result.stderr).toBe('');
-  expect(result.status).toBe(0);
-  const index = JSON.parse(fs.readFileSync(path.join(root, 'dist', 'meta', 'index.json'), 'utf8')) as { steps: { file: string }[] };
-  for (const step of index.steps) expect(result.stdout).toContain(path.join('dist', step.file));
-  expect(result.stdout).toMatch(/^\[1\/\d+\] /m);
-});
+describe('the real entry, bin/spire-mesh', () => {
+  const entry = path.join(root, 'bin', 'spire-mesh');
 
-test('GIVEN a reader that stops early (`| head -1`) WHEN the real entry prints the plan THEN it exits 0 without a stack trace', () => {
-  const result = spawnSync('sh', ['-c', `"${process.execPath}" --import tsx lib/cli/main.ts up --dry-run | head -1`], {
-    cwd: root,
-    env: { ...process.env, PATH: `${fakeEnv().PATH}:${path.dirname(process.execPath)}:/usr/bin:/bin` },
-    encoding: 'utf8',
+  test('GIVEN a fresh synth WHEN running `up --dry-run` THEN it prints the plan of dist/; --version prints the version', () => {
+    const result = spawnSync(process.execPath, [entry, 'up', '--dry-run'], { cwd, env: { ...process.env, PATH: FAKE_BIN }, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    for (const step of index.steps) expect(result.stdout).toContain(path.join('dist', step.file));
+    const version = spawnSync(process.execPath, [entry, '--version'], { encoding: 'utf8' });
+    expect(version.stdout).toBe(`spire-mesh ${JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version} (reads index version 1)\n`);
   });
-  expect(result.stdout.trim().split('\n')).toHaveLength(1);
-  expect(result.stderr).not.toMatch(/EPIPE|Unhandled/);
+
+  test('GIVEN a reader that stops early (`| head -1`) WHEN the real entry prints the plan THEN it exits 0 without a stack trace', () => {
+    const result = spawnSync('sh', ['-c', `"${process.execPath}" "${entry}" up --dry-run | head -1`], {
+      cwd,
+      env: { ...process.env, PATH: `${FAKE_BIN}:${path.dirname(process.execPath)}:/usr/bin:/bin` },
+      encoding: 'utf8',
+    });
+    expect(result.stdout.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).not.toMatch(/EPIPE|Unhandled/);
+  });
+
+  test('GIVEN a kubectl that hangs WHEN the user presses Ctrl-C THEN the CLI exits 130 and nothing it started is left running', async () => {
+    const e = env({ FAKE_HANG: 'get pods' });
+    const child = spawn(process.execPath, [entry, 'status'], { cwd, env: { ...process.env, ...e }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const pids = path.join(e.FAKE_STATE!, 'hung.pids');
+    for (let waited = 0; !(fs.existsSync(pids) && fs.readFileSync(pids, 'utf8').split('\n').filter(Boolean).length >= 2) && waited < 8000; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(stderr).toContain('stopped by SIGINT');
+    expect(await hungPidsAlive(e)).toEqual([]);
+  });
 });

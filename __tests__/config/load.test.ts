@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CONFIG_ENV_VAR, ConfigError, DEFAULT_CONFIG_FILE, loadMeshConfig, resolveMeshConfig } from '../../lib/config/load';
+import { CONFIG_ENV_VAR, ConfigError, DEFAULT_CONFIG_FILE, loadMeshConfig, readMeshConfig, resolveMeshConfig } from '../../lib/config/load';
 import { DEFAULT_CONFIG } from '../../lib/config/mesh-config';
 
 function tempDir(): string {
@@ -20,9 +20,7 @@ describe('defaults', () => {
       spireAgent: 'ghcr.io/spiffe/spire-agent:1.15.3',
       spiffeCsiDriver: 'ghcr.io/spiffe/spiffe-csi-driver:0.2.12',
       csiNodeDriverRegistrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0',
-      registrationShell: 'docker.io/library/busybox:1.37.0-musl',
       kubectl: 'registry.k8s.io/kubectl:v1.36.4',
-      jq: 'ghcr.io/jqlang/jq:1.8.1',
     });
     expect(config.istio.version).toBe('1.30.3');
     expect(config.bookinfo.images.productpageV1).toBe('registry.istio.io/release/examples-bookinfo-productpage-v1:1.20.3');
@@ -42,12 +40,18 @@ describe('a bad configuration names the field, the value and the rule', () => {
     ['uppercase trust domain', { trustDomain: 'Example.org' }, "trustDomain: 'Example.org' must be lowercase (SPIFFE ID spec, trust domain"],
     ['trust domain with scheme', { trustDomain: 'spiffe://example.org' }, "trustDomain: 'spiffe://example.org' must not include a scheme"],
     ['unknown top-level key', { trustdomain: 'example.org' }, 'trustdomain: unknown key (known keys here: trustDomain,'],
-    ['unknown nested key', { spire: { server: { svidTtl: '1h' } } }, 'spire.server.svidTtl: unknown key (known keys here: storageSize,'],
+    ['unknown nested key', { spire: { server: { svidTtl: '1h' } } }, 'spire.server.svidTtl: unknown key (known keys here: replicas, datastore, storageSize,'],
     ['latest image tag', { images: { spireServer: 'ghcr.io/spiffe/spire-server:latest' } }, "images.spireServer: 'ghcr.io/spiffe/spire-server:latest' must not use the tag 'latest'"],
     ['unpinned image', { images: { spireAgent: 'ghcr.io/spiffe/spire-agent' } }, 'images.spireAgent: \'ghcr.io/spiffe/spire-agent\' must be pinned'],
-    ['registration shell without registry', { images: { registrationShell: 'busybox:1.37.0-musl' } }, "images.registrationShell: 'busybox:1.37.0-musl' must name its registry"],
+    ['kubectl image without registry', { images: { kubectl: 'kubectl:v1.36.4' } }, "images.kubectl: 'kubectl:v1.36.4' must name its registry"],
+    ['the removed busybox image key', { images: { registrationShell: 'docker.io/library/busybox:1.37.0-musl' } }, 'images.registrationShell: unknown key'],
     ['kubectl image tagged latest', { images: { kubectl: 'registry.k8s.io/kubectl:latest' } }, "images.kubectl: 'registry.k8s.io/kubectl:latest' must not use the tag 'latest'"],
-    ['unpinned jq image', { images: { jq: 'ghcr.io/jqlang/jq' } }, "images.jq: 'ghcr.io/jqlang/jq' must be pinned"],
+    ['HA on SQLite', { spire: { server: { replicas: 3 } } }, "spire.server.replicas: 3 needs an external datastore (postgres or mysql)"],
+    ['no replica', { spire: { server: { replicas: 0 } } }, 'spire.server.replicas: 0 must be a whole number, 1 or more'],
+    ['unknown datastore', { spire: { server: { datastore: { type: 'sqlserver' } } } }, "spire.server.datastore.type: 'sqlserver' must be one of 'sqlite', 'postgres', 'mysql'"],
+    ['postgres without its Secret', { spire: { server: { datastore: { type: 'postgres' } } } }, 'spire.server.datastore.connectionStringSecret: undefined must name the Secret holding the postgres connection string'],
+    ['a Secret for SQLite', { spire: { server: { datastore: { connectionStringSecret: { name: 'db' } } } } }, "spire.server.datastore.connectionStringSecret: 'db' applies only to postgres and mysql"],
+    ['a connection string in the config', { spire: { server: { datastore: { type: 'mysql', connectionString: 'root:pw@tcp(db)/spire' } } } }, 'spire.server.datastore.connectionString: unknown key (known keys here: type, connectionStringSecret)'],
     ['cluster name not DNS-1123', { clusterName: 'Demo_Cluster' }, "clusterName: 'Demo_Cluster' must be a DNS-1123 label"],
     ['namespace not DNS-1123', { namespaces: { spire: 'spire.system' } }, "namespaces.spire: 'spire.system' must be a DNS-1123 label"],
     ['same namespace twice', { namespaces: { istio: 'spire' } }, "namespaces.istio: 'spire' must differ from namespaces.spire"],
@@ -58,12 +62,37 @@ describe('a bad configuration names the field, the value and the rule', () => {
     ['SVID outlives CA', { spire: { server: { defaultX509SvidTtl: '2h' } } }, "spire.server.defaultX509SvidTtl: '2h' must be shorter than spire.server.caTtl (1h)"],
     ['bad log level', { spire: { agent: { logLevel: 'TRACE' } } }, "spire.agent.logLevel: 'TRACE' must be one of 'DEBUG', 'INFO', 'WARN', 'ERROR'"],
     ['bad PVC size', { spire: { server: { storageSize: '1 GB' } } }, "spire.server.storageSize: '1 GB' must be a Kubernetes quantity"],
+    ['SPIRE in kube-system', { namespaces: { spire: 'kube-system' } }, "namespaces.spire: 'kube-system' must not be a built-in kube-* namespace"],
+    ['Istio in default', { namespaces: { istio: 'default' } }, "namespaces.istio: 'default' must not be 'default'"],
+    ['bookinfo in kube-public', { bookinfo: { namespaces: ['default', 'kube-public'] } }, "bookinfo.namespaces[1]: 'kube-public' must not be a built-in kube-* namespace"],
+    ['zero CA TTL', { spire: { server: { caTtl: '0m0s' } } }, "spire.server.caTtl: '0m0s' must be longer than zero"],
+    ['absurd CA TTL', { spire: { server: { caTtl: '99999999999h' } } }, "spire.server.caTtl: '99999999999h' must be at most 87600h (ten years)"],
+    ['trust domain Istio refuses', { trustDomain: 'a_b.org' }, "trustDomain: 'a_b.org' has the label 'a_b', but Istio requires"],
+    ['unquoted Istio version', { istio: { version: 1.3 } }, 'istio.version: 1.3 must be a string; put it in quotes, e.g. "1.30.3"'],
+    ['huge value', { clusterName: 'x'.repeat(5_000_000) }, '… (5000002 characters) must be a DNS-1123 label'],
+    ['huge key', { ['k'.repeat(100_000)]: 1 }, '… (100002 characters): unknown key'],
     ['bookinfo in SPIRE namespace', { bookinfo: { namespaces: ['spire'] } }, "bookinfo.namespaces[0]: 'spire' must not be SPIRE's or Istio's namespace"],
     ['bookinfo namespace twice', { bookinfo: { namespaces: ['team-a', 'team-a'] } }, "bookinfo.namespaces: 'team-a' is listed twice"],
     ['no bookinfo namespace', { bookinfo: { namespaces: [] } }, 'bookinfo.namespaces: [] must list at least one namespace'],
   ])('%s', (_name, overrides, message) => {
     expect(() => resolveMeshConfig(overrides)).toThrow(ConfigError);
     expect(() => resolveMeshConfig(overrides)).toThrow(message);
+  });
+
+  test.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('the inherited key %s is refused as unknown, at the top and nested', (key) => {
+    for (const parsed of [JSON.parse(`{"${key}": {}}`), JSON.parse(`{"spire": {"${key}": {}}}`)]) {
+      const error = (() => {
+        try {
+          resolveMeshConfig(parsed);
+        } catch (err) {
+          return err as ConfigError;
+        }
+        throw new Error(`${key} was accepted`);
+      })();
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toMatch(new RegExp(`^(spire\\.)?${key}: unknown key \\(known keys here: `));
+      expect(error.message).not.toContain('[native code]');
+    }
   });
 
   test('every problem is reported at once', () => {
@@ -100,6 +129,47 @@ describe('loadMeshConfig', () => {
     expect(() => loadMeshConfig({ cwd: tempDir(), env: { [CONFIG_ENV_VAR]: 'nope.yaml' } })).toThrow(
       `${CONFIG_ENV_VAR} names 'nope.yaml', which does not exist`,
     );
+  });
+
+  test('reads a YAML __proto__ key as an unknown key, not as a prototype', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, DEFAULT_CONFIG_FILE), '__proto__: {}\n');
+    expect(() => loadMeshConfig({ cwd: dir, env: {} })).toThrow('__proto__: unknown key');
+  });
+
+  test.each<[string, (dir: string) => string, string]>([
+    ['an empty string', () => '', `${CONFIG_ENV_VAR} is set but empty`],
+    ['a directory', (dir) => dir, 'which is a directory, not a file'],
+    ['a dangling symlink', (dir) => {
+      fs.symlinkSync(path.join(dir, 'gone.yaml'), path.join(dir, 'link.yaml'));
+      return 'link.yaml';
+    }, "which is a symbolic link to '"],
+  ])(`fails with one message when ${CONFIG_ENV_VAR} names %s`, (_name, named, message) => {
+    const dir = tempDir();
+    expect(() => loadMeshConfig({ cwd: dir, env: { [CONFIG_ENV_VAR]: named(dir) } })).toThrow(message);
+  });
+
+  (process.getuid?.() === 0 ? test.skip : test)(`fails with one message when ${CONFIG_ENV_VAR} names an unreadable file`, () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'secret.yaml'), 'clusterName: x\n', { mode: 0o000 });
+    expect(() => loadMeshConfig({ cwd: dir, env: { [CONFIG_ENV_VAR]: 'secret.yaml' } })).toThrow('cannot be read (EACCES)');
+  });
+
+  test('reads spire-mesh.config.yml too, and says which file it read', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'spire-mesh.config.yml'), 'clusterName: from-yml\n');
+    expect(readMeshConfig({ cwd: dir, env: {} })).toMatchObject({ source: 'spire-mesh.config.yml', config: { clusterName: 'from-yml' } });
+    expect(readMeshConfig({ cwd: tempDir(), env: {} }).source).toBe('defaults');
+  });
+
+  test('refuses both spellings at once, and a default file that is a dangling symlink', () => {
+    const both = tempDir();
+    fs.writeFileSync(path.join(both, 'spire-mesh.config.yml'), '{}\n');
+    fs.writeFileSync(path.join(both, DEFAULT_CONFIG_FILE), '{}\n');
+    expect(() => loadMeshConfig({ cwd: both, env: {} })).toThrow('both spire-mesh.config.yaml and spire-mesh.config.yml exist: keep one');
+    const dangling = tempDir();
+    fs.symlinkSync(path.join(dangling, 'elsewhere.yaml'), path.join(dangling, DEFAULT_CONFIG_FILE));
+    expect(() => loadMeshConfig({ cwd: dangling, env: {} })).toThrow(`${DEFAULT_CONFIG_FILE} is a symbolic link to`);
   });
 
   test('reports a YAML syntax error and a duplicate key with the file name', () => {

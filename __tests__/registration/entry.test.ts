@@ -1,4 +1,4 @@
-import { checkNoDuplicateEntries, RegistrationEntry, spireEntriesJson } from '../../lib/registration/entry';
+import { checkNoDuplicateEntries, ENTRY_ID_PREFIX, RegistrationEntry, spireEntriesJson } from '../../lib/registration/entry';
 
 const ID = 'spiffe://example.org/ns/default/sa/details';
 const PARENT = 'spiffe://example.org/k8s-cluster/demo';
@@ -11,11 +11,13 @@ test('serialises to SPIRE\'s -data JSON, optional fields only when set', () => {
   expect(spireEntriesJson([new RegistrationEntry(base), full])).toEqual({
     entries: [
       {
+        entry_id: new RegistrationEntry(base).entryId,
         spiffe_id: ID,
         parent_id: PARENT,
         selectors: [{ type: 'k8s', value: 'ns:default' }, { type: 'k8s', value: 'sa:details' }],
       },
       {
+        entry_id: full.entryId,
         spiffe_id: ID,
         parent_id: PARENT,
         selectors: [{ type: 'k8s', value: 'ns:default' }, { type: 'k8s', value: 'sa:details' }],
@@ -57,5 +59,32 @@ describe('duplicates', () => {
     const a = new RegistrationEntry(base);
     const b = new RegistrationEntry({ ...base, selectors: ['k8s:ns:default', 'k8s:sa:details', 'unix:uid:1337'] });
     expect(() => checkNoDuplicateEntries([a, b])).not.toThrow();
+  });
+});
+
+describe('the entry ID: the prefix this mesh owns, and a hash of the whole entry', () => {
+  const id = (props: Partial<typeof base> & Record<string, unknown> = {}) => new RegistrationEntry({ ...base, ...props }).entryId;
+
+  test('uses only the characters SPIRE 1.15 accepts in an entry ID, within its 255', () => {
+    expect(id()).toMatch(new RegExp(`^${ENTRY_ID_PREFIX}[0-9a-f]{32}$`));
+    expect(id()).toMatch(/^[-._A-Za-z0-9]{1,255}$/);
+  });
+
+  test('is the same for the same entry, whatever the order of its selectors', () => {
+    expect(id()).toBe(id());
+    expect(id({ selectors: ['k8s:sa:details', 'k8s:ns:default'] })).toBe(id());
+  });
+
+  test.each<[string, Record<string, unknown>]>([
+    ['SPIFFE ID', { spiffeId: 'spiffe://example.org/ns/default/sa/ratings' }],
+    ['parent', { parentId: 'spiffe://example.org/k8s-cluster/other' }],
+    ['selector set', { selectors: ['k8s:ns:default', 'k8s:sa:details', 'k8s:pod-label:app:details'] }],
+    ['X.509-SVID TTL', { x509SvidTtl: 600 }],
+    ['JWT-SVID TTL', { jwtSvidTtl: 600 }],
+    ['DNS names', { dnsNames: ['details.default.svc'] }],
+    ['admin flag', { admin: true }],
+    ['downstream flag', { downstream: true }],
+  ])('changes with the %s, so the Job replaces the old entry', (_, change) => {
+    expect(id(change)).not.toBe(id());
   });
 });

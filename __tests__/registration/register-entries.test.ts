@@ -2,7 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { RegistrationEntry, RegistrationEntryProps, spireEntriesJson } from '../../lib/registration/entry';
 import { REGISTER_SCRIPT_FILE, SCRIPT_KEY } from '../../lib/registration/registration';
+import { selectorText } from '../../lib/registration/selector';
 import { find, synthesize } from '../support/synth';
 
 /**
@@ -16,8 +18,15 @@ const job = find(charts.get('registration')!, 'Job', registration.jobName, 'spir
 const jobEnv: Record<string, string> = Object.fromEntries(
   job.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]),
 );
-const ids = registration.entries.map((e) => e.spiffeId.text);
 const DETAILS = 'spiffe://example.org/ns/default/sa/bookinfo-details';
+const declared = JSON.parse(registration.entriesJson).entries;
+/** An entry someone registered by hand: SPIRE gave it a UUID, no spire-mesh prefix. */
+const FOREIGN = {
+  entry_id: '0b6c8a52-4a4e-4d0b-9f5e-3b0f4d3c2a11',
+  spiffe_id: 'spiffe://example.org/ns/legacy/sa/batch',
+  parent_id: 'spiffe://example.org/k8s-cluster/demo-cluster',
+  selectors: [{ type: 'k8s', value: 'ns:legacy' }],
+};
 
 interface Run {
   readonly status: number | null;
@@ -27,19 +36,38 @@ interface Run {
   readonly stored: unknown[];
 }
 
-function server(): { dir: string; run: (env?: Record<string, string>) => Run } {
+/** Where a program is on this machine's PATH. */
+const which = (name: string) => spawnSync('bash', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+
+/**
+ * The only programs the script may call, as in the kubectl image: kubectl (the fake),
+ * jq and coreutils' sleep. Anything else (awk, sed, grep, …) is "command not found".
+ */
+const BIN = (() => {
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-registration-bin-'));
+  fs.writeFileSync(path.join(bin, 'kubectl'), `#!${which('bash')}\nexec ${process.execPath} ${path.join(FIXTURES, 'kubectl')} "$@"\n`, { mode: 0o755 });
+  for (const tool of ['jq', 'sleep']) fs.symlinkSync(which(tool), path.join(bin, tool));
+  return bin;
+})();
+
+/**
+ * A fake server holding `stored` entries; `run` runs the script with `entriesJson` declared
+ * (the default mesh's unless given).
+ */
+function server(stored: unknown[] = []): { run: (env?: Record<string, string>, entriesJson?: string) => Run } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-registration-'));
   const entriesFile = path.join(dir, 'entries.json');
-  fs.writeFileSync(entriesFile, registration.entriesJson);
   const stateFile = path.join(dir, 'spire-state.json');
-  const run = (env: Record<string, string> = {}): Run => {
+  fs.writeFileSync(stateFile, JSON.stringify({ healthchecks: 0, entries: stored }));
+  const run = (env: Record<string, string> = {}, entriesJson = registration.entriesJson): Run => {
+    fs.writeFileSync(entriesFile, entriesJson);
     fs.rmSync(`${stateFile}.calls`, { force: true });
-    const result = spawnSync('sh', [REGISTER_SCRIPT_FILE], {
+    const result = spawnSync(which('bash'), [REGISTER_SCRIPT_FILE], {
       encoding: 'utf8',
       timeout: 10_000,
       env: {
         ...jobEnv,
-        PATH: `${FIXTURES}:${process.env.PATH}`,
+        PATH: BIN,
         ENTRIES_FILE: entriesFile,
         WAIT_INTERVAL_SECONDS: '0.01',
         FAKE_SPIRE_STATE: stateFile,
@@ -52,64 +80,151 @@ function server(): { dir: string; run: (env?: Record<string, string>) => Run } {
     const stored = fs.existsSync(stateFile) ? JSON.parse(fs.readFileSync(stateFile, 'utf8')).entries : [];
     return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls, stored };
   };
-  return { dir, run };
+  return { run };
 }
+
+/** The entries JSON of the default mesh changed by `overrides`. */
+const entriesOf = (overrides: unknown) => synthesize(overrides).mesh.registration.entriesJson;
+const byId = (entries: unknown[]) => [...entries].sort((a: any, b: any) => a.entry_id.localeCompare(b.entry_id));
 
 test('the ConfigMap carries this very script, so the tests run what the Job runs', () => {
   const configMap = find(charts.get('registration')!, 'ConfigMap', 'spire-registration', 'spire');
   expect(configMap.data[SCRIPT_KEY]).toBe(fs.readFileSync(REGISTER_SCRIPT_FILE, 'utf8'));
 });
 
-test('GIVEN a server that is not ready yet WHEN the script runs THEN it waits, then creates every entry', () => {
+test('GIVEN a server that is not ready yet WHEN the script runs THEN it waits, then creates every entry with its own ID', () => {
   const { run } = server();
   const result = run({ FAKE_SPIRE_NOT_READY: '2' });
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
-  expect(result.stdout.match(/^waiting for SPIRE server spire\/spire-server-0/gm)).toHaveLength(2);
+  expect(result.stdout.match(/^waiting for SPIRE server \(spire, app=spire-server\)/gm)).toHaveLength(2);
   expect(result.calls.filter((c) => c.includes('healthcheck'))).toHaveLength(3);
-  for (const id of ids) expect(result.stdout).toContain(`created: ${id}\n`);
-  expect(result.stdout).toContain('6 created, 0 already present, 0 failed, of 6 entries');
-  expect(result.stored).toHaveLength(6);
+  for (const e of declared) expect(result.stdout).toContain(`created: ${e.spiffe_id} (${e.entry_id})\n`);
+  expect(result.stdout).toContain('0 unchanged, 6 created, 0 replaced, 0 deleted, 0 foreign left alone, 0 failed, of 6 declared entries');
+  expect(byId(result.stored)).toEqual(byId(declared));
 });
 
-test('GIVEN a ready server WHEN the script runs THEN it execs into the server pod and socket the Job names, piping the entries on stdin', () => {
+test('GIVEN several server pods WHEN the script runs THEN it execs into a Ready one found by the server\'s selector', () => {
   const { run } = server();
-  const result = run();
+  const pods = [
+    { name: 'spire-server-0', ready: false },
+    { name: 'spire-server-1', ready: true, terminating: true },
+    { name: 'spire-server-2', ready: true },
+  ];
+  const result = run({ FAKE_PODS: JSON.stringify(pods) });
   expect(result.status).toBe(0);
   const admin = mesh.spire.server;
-  const exec = ['exec', '-i', '-n', admin.namespace, admin.podName, '-c', admin.containerName, '--', admin.binaryPath];
-  expect(result.calls).toEqual([
+  const selector = Object.entries(admin.selector).map(([k, v]) => `${k}=${v}`).join(',');
+  expect(result.calls[0]).toEqual(['get', 'pods', '-n', admin.namespace, '-l', selector, '-o', 'json']);
+  const exec = ['exec', '-i', '-n', admin.namespace, 'spire-server-2', '-c', admin.containerName, '--', admin.binaryPath];
+  expect(result.calls.slice(1)).toEqual([
     [...exec, 'healthcheck', '-socketPath', admin.adminSocketPath],
+    [...exec, 'entry', 'show', '-socketPath', admin.adminSocketPath, '-output', 'json'],
+    [...exec, 'entry', 'show', '-socketPath', admin.adminSocketPath, '-downstream', '-output', 'json'],
     [...exec, 'entry', 'create', '-socketPath', admin.adminSocketPath, '-data', '-', '-output', 'json'],
   ]);
-  expect(result.stored).toEqual(JSON.parse(registration.entriesJson).entries);
+  expect(result.stdout).toContain('using SPIRE server spire/spire-server-2\n');
 });
 
-test('GIVEN the entries already exist WHEN the script runs again THEN it succeeds and creates no duplicates', () => {
-  const { run } = server();
+test('GIVEN the entries already exist WHEN the script runs again THEN it changes nothing', () => {
+  const { run } = server([FOREIGN]);
   expect(run().status).toBe(0);
   const again = run();
   expect(again.status).toBe(0);
-  for (const id of ids) expect(again.stdout).toContain(`already present: ${id}\n`);
-  expect(again.stdout).toContain('0 created, 6 already present, 0 failed, of 6 entries');
-  expect(again.stored).toHaveLength(6);
+  for (const e of declared) expect(again.stdout).toContain(`unchanged: ${e.spiffe_id} (${e.entry_id})\n`);
+  expect(again.stdout).toContain('6 unchanged, 0 created, 0 replaced, 0 deleted, 0 foreign left alone, 0 failed, of 6 declared entries');
+  expect(again.calls.filter((c) => c.includes('create') || c.includes('delete'))).toEqual([]);
+  expect(byId(again.stored)).toEqual(byId([...declared, FOREIGN]));
 });
 
-test('GIVEN the server rejects one entry WHEN the script runs THEN it fails naming the entry and the reason', () => {
+test('GIVEN an entry removed from the config WHEN the script runs THEN it deletes that owned entry and only that one', () => {
+  const { run } = server([FOREIGN]);
+  const twoNamespaces = entriesOf({ bookinfo: { namespaces: ['default', 'team-a'] } });
+  expect(run({}, twoNamespaces).status).toBe(0);
+  const result = run();
+  expect(result.status).toBe(0);
+  const teamA = JSON.parse(twoNamespaces).entries.filter((e: any) => e.spiffe_id.includes('/ns/team-a/'));
+  expect(teamA).toHaveLength(4);
+  for (const e of teamA) {
+    expect(result.stdout).toContain(`delete: ${e.spiffe_id} (${e.entry_id}): no longer declared\n`);
+    expect(result.stdout).toContain(`deleted: ${e.entry_id}\n`);
+  }
+  expect(result.stdout).toContain('6 unchanged, 0 created, 0 replaced, 4 deleted, 0 foreign left alone, 0 failed');
+  expect(byId(result.stored)).toEqual(byId([...declared, FOREIGN]));
+});
+
+test('GIVEN a foreign entry, even one matching a declared entry WHEN the script runs THEN it is never deleted nor duplicated', () => {
+  const details = declared.find((e: any) => e.spiffe_id === DETAILS);
+  const handMade = { ...details, entry_id: 'e1f0c9d2-hand-made' };
+  const { run } = server([FOREIGN, handMade]);
+  const result = run();
+  expect(result.status).toBe(0);
+  expect(result.stdout).toContain(`foreign: ${DETAILS} is registered as e1f0c9d2-hand-made, not owned by spire-mesh: left alone\n`);
+  expect(result.stdout).toContain('0 unchanged, 5 created, 0 replaced, 0 deleted, 1 foreign left alone, 0 failed');
+  expect(result.stdout).not.toMatch(/^delete/m);
+  expect(byId(result.stored)).toEqual(byId([...declared.filter((e: any) => e !== details), FOREIGN, handMade]));
+});
+
+/** The default entries with the details entry rebuilt with `change` (so with a new ID), and both versions of it. */
+function withDetailsChanged(change: Partial<RegistrationEntryProps>) {
+  const old = registration.workloadEntries.find((e) => e.spiffeId.text === DETAILS)!;
+  const changed = new RegistrationEntry({ spiffeId: DETAILS, parentId: old.parentId.text, selectors: old.selectors.map(selectorText), ...change });
+  const entries = registration.entries.map((e) => (e === old ? changed : e));
+  return { old: old.toSpireJson(), details: changed.toSpireJson(), entriesJson: JSON.stringify(spireEntriesJson(entries)) };
+}
+
+test('GIVEN an entry whose selector set changed WHEN the script runs THEN the new entry is created before the old one is deleted', () => {
   const { run } = server();
+  expect(run().status).toBe(0);
+  const { old, details, entriesJson } = withDetailsChanged({ selectors: ['k8s:ns:default', 'k8s:sa:bookinfo-details', 'k8s:container-name:details'] });
+  const result = run({}, entriesJson);
+  expect(result.status).toBe(0);
+  expect(result.stdout).toContain(`create: ${DETAILS} (${details.entry_id})\n`);
+  expect(result.stdout).toContain(`delete: ${DETAILS} (${old.entry_id}): no longer declared\n`);
+  const commands = result.calls.map((c) => c.slice(c.indexOf('--') + 2, c.indexOf('--') + 4).join(' '));
+  expect(commands.indexOf('entry create')).toBeLessThan(commands.indexOf('entry delete'));
+  expect(result.stored.filter((e: any) => e.spiffe_id === DETAILS)).toEqual([details]);
+});
+
+test('GIVEN an entry whose TTL changed (same ID, parent, selectors) WHEN the script runs THEN it replaces the owned entry', () => {
+  const { run } = server();
+  expect(run().status).toBe(0);
+  const { old, details, entriesJson } = withDetailsChanged({ x509SvidTtl: 300 });
+  const result = run({}, entriesJson);
+  expect(result.status).toBe(0);
+  expect(result.stdout).toContain(`replace: ${DETAILS} (${old.entry_id} -> ${details.entry_id}): its settings changed\n`);
+  expect(result.stdout).toContain('5 unchanged, 0 created, 1 replaced, 0 deleted, 0 foreign left alone, 0 failed');
+  expect(result.stored.filter((e: any) => e.spiffe_id === DETAILS)).toEqual([details]);
+});
+
+test('GIVEN the server rejects one entry WHEN the script runs THEN it fails naming the entry and the reason, and deletes nothing', () => {
+  const stale = { ...FOREIGN, entry_id: 'spire-mesh-00000000000000000000000000000000', spiffe_id: 'spiffe://example.org/ns/gone/sa/old' };
+  const { run } = server([stale]);
   const result = run({ FAKE_SPIRE_REJECT: DETAILS });
   expect(result.status).toBe(1);
+  const details = declared.find((e: any) => e.spiffe_id === DETAILS);
   expect(result.stderr).toContain(
-    `FAILED: ${DETAILS}: status code 3: failed to create entry: datastore-validation: invalid selector`,
+    `FAILED to create ${DETAILS} (${details.entry_id}): status code 3: failed to create entry: datastore-validation: invalid selector`,
   );
-  expect(result.stdout).toContain('5 created, 0 already present, 1 failed, of 6 entries');
+  expect(result.stderr).toContain('not deleting or replacing any entry: 1 of 6 creates failed');
+  expect(result.calls.filter((c) => c.includes('delete'))).toEqual([]);
+  expect(result.stored).toContainEqual(stale);
+  expect(result.stored).toHaveLength(6);
 });
 
-test('GIVEN a server that never becomes ready WHEN the attempts run out THEN the script fails with its last answer', () => {
+test('GIVEN no server pod becomes Ready WHEN the attempts run out THEN the script fails saying so', () => {
+  const { run } = server();
+  const result = run({ FAKE_PODS: '[{"name":"spire-server-0","ready":false}]', WAIT_ATTEMPTS: '3' });
+  expect(result.status).toBe(1);
+  expect(result.stderr).toContain('SPIRE server (spire, app=spire-server) not ready after 3 attempts; last answer:\nno Ready pod matches app=spire-server');
+  expect(result.calls.filter((c) => c[0] === 'exec')).toEqual([]);
+});
+
+test('GIVEN a server that never becomes healthy WHEN the attempts run out THEN the script fails with its last answer', () => {
   const { run } = server();
   const result = run({ FAKE_SPIRE_NOT_READY: '1000', WAIT_ATTEMPTS: '3' });
   expect(result.status).toBe(1);
-  expect(result.stderr).toContain('SPIRE server spire/spire-server-0 not ready after 3 attempts; last answer:');
+  expect(result.stderr).toContain('SPIRE server (spire, app=spire-server) not ready after 3 attempts; last answer:');
   expect(result.stderr).toContain('is waiting to start: ContainerCreating');
   expect(result.calls.filter((c) => c.includes('entry'))).toEqual([]);
 });
@@ -118,6 +233,6 @@ test('GIVEN entry create answers without JSON results WHEN the script runs THEN 
   const { run } = server();
   const result = run({ FAKE_SPIRE_GARBAGE: 'Error: connection error: desc = "transport: error while dialing"' });
   expect(result.status).toBe(1);
-  expect(result.stderr).toContain('spire-server entry create (exit code 1) did not return JSON results:');
+  expect(result.stderr).toContain('spire-server entry create did not return the expected JSON:');
   expect(result.stderr).toContain('transport: error while dialing');
 });

@@ -1,5 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-25';
+import { SpireServer } from '../../lib/spire/server';
 import { workloadIdentity } from '../../lib/identity';
+import { ENTRY_ID_PREFIX } from '../../lib/registration/entry';
 import { ENTRIES_KEY, REGISTRATION_MOUNT, SCRIPT_KEY, SpireRegistration, SpireRegistrationProps } from '../../lib/registration/registration';
 import { podSpecProblems } from '../support/schema';
 import { find, synthesize } from '../support/synth';
@@ -48,8 +51,12 @@ describe('the default mesh', () => {
     expect(ids.indexOf('registration')).toBe(ids.indexOf('istio-operator') - 1);
   });
 
-  test('holds exactly the node alias and the 5 workload entries, as SPIRE -data JSON', () => {
-    expect(JSON.parse(configMap.data[ENTRIES_KEY])).toEqual({ entries: DEFAULT_ENTRIES });
+  test('holds exactly the node alias and the 5 workload entries, as SPIRE -data JSON, each with an owned ID', () => {
+    const { entries } = JSON.parse(configMap.data[ENTRIES_KEY]);
+    expect(entries.map(({ entry_id, ...rest }: { entry_id: string }) => rest)).toEqual(DEFAULT_ENTRIES);
+    for (const e of entries) expect(e.entry_id).toMatch(new RegExp(`^${ENTRY_ID_PREFIX}[0-9a-f]{32}$`));
+    expect(new Set(entries.map((e: { entry_id: string }) => e.entry_id)).size).toBe(entries.length);
+    expect(env.ENTRY_ID_PREFIX).toBe(ENTRY_ID_PREFIX);
   });
 
   test('no entry is parented to a single agent\'s ID', () => {
@@ -57,27 +64,37 @@ describe('the default mesh', () => {
     for (const entry of registration.workloadEntries) expect(entry.parentId.text).toBe(registration.nodeAlias.spiffeId.text);
   });
 
-  test('holds exactly the objects of the part: ConfigMap, ServiceAccount, Role, RoleBinding, Job', () => {
+  test('holds exactly the objects of the part: ConfigMap, ServiceAccount, the server\'s exec grant, Job', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual(
       [
         'ConfigMap/spire/spire-registration',
         `Job/spire/${registration.jobName}`,
-        'Role/spire/spire-registration',
-        'RoleBinding/spire/spire-registration',
+        'Role/spire/spire-registration-spire-server-exec',
+        'RoleBinding/spire/spire-registration-spire-server-exec',
         'ServiceAccount/spire/spire-registration',
       ].sort(),
     );
   });
 
-  test('the Role grants only get on the server pod and exec into it', () => {
-    expect(find(objects, 'Role', 'spire-registration', 'spire').rules).toEqual([
+  test('the server\'s grant: list pods, get the server pods, exec into them over WebSocket (get) and SPDY (create)', () => {
+    expect(find(objects, 'Role', 'spire-registration-spire-server-exec', 'spire').rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
       { apiGroups: [''], resources: ['pods'], resourceNames: ['spire-server-0'], verbs: ['get'] },
-      { apiGroups: [''], resources: ['pods/exec'], resourceNames: ['spire-server-0'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['pods/exec'], resourceNames: ['spire-server-0'], verbs: ['get', 'create'] },
     ]);
   });
 
+  test('with 3 servers the grant names each server pod, still no other', () => {
+    const ha = synthesize({ spire: { server: { replicas: 3, datastore: { type: 'postgres', connectionStringSecret: { name: 'spire-db' } } } } });
+    const rules = find(ha.charts.get('registration')!, 'Role', 'spire-registration-spire-server-exec', 'spire').rules;
+    const pods = ['spire-server-0', 'spire-server-1', 'spire-server-2'];
+    expect(rules[1].resourceNames).toEqual(pods);
+    expect(rules[2].resourceNames).toEqual(pods);
+    expect(ha.mesh.spire.server.podNames).toEqual(pods);
+  });
+
   test('the RoleBinding binds that Role to the Job\'s ServiceAccount', () => {
-    const binding = find(objects, 'RoleBinding', 'spire-registration', 'spire');
+    const binding = find(objects, 'RoleBinding', 'spire-registration-spire-server-exec', 'spire');
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: registration.role.name });
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: pod.serviceAccountName, namespace: 'spire' }]);
     expect(pod.serviceAccountName).toBe(registration.serviceAccount.name);
@@ -87,34 +104,27 @@ describe('the default mesh', () => {
   test('the Job script reaches the server the SPIRE contract describes, and reads the mounted ConfigMap', () => {
     expect(env).toMatchObject({
       SERVER_NAMESPACE: mesh.spire.server.namespace,
-      SERVER_POD: mesh.spire.server.podName,
+      SERVER_SELECTOR: 'app=spire-server',
       SERVER_CONTAINER: mesh.spire.server.containerName,
       SERVER_BINARY: mesh.spire.server.binaryPath,
       SERVER_SOCKET: mesh.spire.server.adminSocketPath,
       ENTRIES_FILE: `${REGISTRATION_MOUNT}/${ENTRIES_KEY}`,
     });
-    expect(main.command).toEqual(['/tools/sh', `${REGISTRATION_MOUNT}/${SCRIPT_KEY}`]);
+    expect(main.command).toEqual(['/bin/bash', `${REGISTRATION_MOUNT}/${SCRIPT_KEY}`]);
+    expect(mesh.spire.server.selector).toEqual({ app: 'spire-server' });
+    expect(find(charts.get('spire')!, 'StatefulSet', 'spire-server', 'spire').spec.template.metadata.labels).toMatchObject(mesh.spire.server.selector);
     expect(main.volumeMounts).toContainEqual({ name: 'registration', mountPath: REGISTRATION_MOUNT, readOnly: true });
     expect(pod.volumes).toContainEqual({ name: 'registration', configMap: { name: configMap.metadata.name } });
   });
 
-  test('the tools the init containers install are the ones the main container runs from PATH', () => {
-    const init = Object.fromEntries(pod.initContainers.map((c: { name: string; command: string[] }) => [c.name, c.command]));
-    expect(init.shell.join(' ')).toContain('/tools/busybox --install -s /tools');
-    expect(init.jq).toEqual(['/tools/cp', '/jq', '/tools/jq']);
-    expect(env.PATH.split(':')[0]).toBe('/tools');
-    for (const c of [...pod.initContainers, ...pod.containers]) {
-      expect(c.volumeMounts).toContainEqual({ name: 'tools', mountPath: '/tools' });
-    }
+  test('one container, the kubectl image, which has bash and jq: no init containers, no copied tools', () => {
+    expect(pod.initContainers).toBeUndefined();
+    expect(pod.containers.map((c: { image: string }) => c.image)).toEqual(['registry.k8s.io/kubectl:v1.36.4']);
+    expect(env.PATH).toBeUndefined();
   });
 
-  test('the images are the pinned ones from the config', () => {
-    const images = [...pod.initContainers, ...pod.containers].map((c: { image: string }) => c.image);
-    expect(images).toEqual(['docker.io/library/busybox:1.37.0-musl', 'ghcr.io/jqlang/jq:1.8.1', 'registry.k8s.io/kubectl:v1.36.4']);
-  });
-
-  test('the Job is bounded: retries, a deadline, cleanup, no restarts in place', () => {
-    expect(job.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 86400 });
+  test('the Job is bounded: retries, a deadline, no restarts in place', () => {
+    expect(job.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 600 });
     expect(pod.restartPolicy).toBe('Never');
     expect(env).toMatchObject({ WAIT_INTERVAL_SECONDS: '5', WAIT_ATTEMPTS: '60' });
   });
@@ -122,7 +132,7 @@ describe('the default mesh', () => {
   test('every container meets Pod Security Standards "restricted" and has requests and a memory limit', () => {
     expect(podSpecProblems(pod)).toEqual([]);
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
-    for (const c of [...pod.initContainers, ...pod.containers]) {
+    for (const c of pod.containers) {
       expect(c.securityContext).toEqual({
         runAsNonRoot: true,
         runAsUser: 65532,
@@ -154,7 +164,12 @@ describe('the Job name follows its content', () => {
   });
 
   test('a change of image gives a new name (the pod template is immutable)', () => {
-    expect(name({ images: { jq: 'ghcr.io/jqlang/jq:1.8.0' } })).not.toBe(name({}));
+    expect(name({ images: { kubectl: 'registry.k8s.io/kubectl:v1.36.3' } })).not.toBe(name({}));
+  });
+
+  test('the Job is never deleted by a TTL: Argo CD would see it missing (OutOfSync) and run it again', () => {
+    const { mesh, charts } = synthesize();
+    expect(find(charts.get('registration')!, 'Job', mesh.registration.jobName, 'spire').spec).not.toHaveProperty('ttlSecondsAfterFinished');
   });
 });
 
@@ -176,11 +191,16 @@ test('without the ingress gateway there is no gateway entry', () => {
 
 describe('bad input throws naming the prop, the value and the rule', () => {
   const props = (overrides: Partial<SpireRegistrationProps> = {}): SpireRegistrationProps => ({
-    server: { namespace: 'spire', podName: 'spire-server-0', containerName: 'spire-server', binaryPath: '/opt/spire/bin/spire-server', adminSocketPath: '/s.sock' },
+    server: new SpireServer(new Chart(Testing.app(), 's'), 'server', {
+      namespace: new kplus.Namespace(new Chart(Testing.app(), 'n'), 'ns', { metadata: { name: 'spire' } }),
+      trustDomain: 'example.org',
+      agents: { namespace: 'spire', serviceAccountName: 'spire-agent', clusterName: 'demo', audience: 'spire-server' },
+      image: 'ghcr.io/spiffe/spire-server:1.15.3',
+    }),
     agents: { namespace: 'spire', serviceAccountName: 'spire-agent', clusterName: 'demo' },
     identities: [workloadIdentity('example.org', 'default', 'details')],
     trustDomain: 'example.org',
-    images: { shell: 'docker.io/library/busybox:1.37.0-musl', kubectl: 'registry.k8s.io/kubectl:v1.36.4', jq: 'ghcr.io/jqlang/jq:1.8.1' },
+    image: 'registry.k8s.io/kubectl:v1.36.4',
     ...overrides,
   });
   const build = (overrides: Partial<SpireRegistrationProps>) => () => new SpireRegistration(new Chart(Testing.app(), 'c'), 'r', props(overrides));
@@ -211,7 +231,7 @@ describe('bad input throws naming the prop, the value and the rule', () => {
       { identities: [workloadIdentity('example.org', 'default', 'details', ['pod-label:app:details'])] },
       "entry 'spiffe://example.org/ns/default/sa/details' selectors[2]: 'pod-label:app:details' has unknown selector type 'pod-label'",
     ],
-    ['an unpinned image', { images: { shell: 'docker.io/library/busybox', kubectl: 'registry.k8s.io/kubectl:v1.36.4', jq: 'ghcr.io/jqlang/jq:1.8.1' } }, "images.shell: 'docker.io/library/busybox' must be pinned"],
+    ['an unpinned image', { image: 'registry.k8s.io/kubectl' }, "image: 'registry.k8s.io/kubectl' must be pinned"],
     ['a zero wait interval', { waitIntervalSeconds: 0 }, 'waitIntervalSeconds: 0 must be a positive whole number'],
     ['a wait longer than half the deadline', { waitIntervalSeconds: 400 }, 'waitIntervalSeconds: 400 must be at most half of activeDeadlineSeconds (600)'],
     ['a negative backoff limit', { backoffLimit: -1 }, 'backoffLimit: -1 must be a whole number, 0 or more'],

@@ -82,7 +82,7 @@ function unknownKeys(parsed: Record<string, unknown>, reference: ReferenceKeys):
 
 let cached: { server: string; agent: string } | undefined;
 
-/** server.conf and agent.conf as written to dist/ by `npm run synth` (check-dist proves dist/ is fresh). */
+/** server.conf and agent.conf as written to dist/ by `npm run synth` (synth-command.test.ts proves dist/ is fresh). */
 function distConfs(): { server: string; agent: string } {
   if (cached) return cached;
   const step = meshIndex(synthesize().mesh).steps.find((s) => s.chart === 'spire')!;
@@ -138,4 +138,43 @@ test('keys the demo used but SPIRE 1.15.3 removed are not written', () => {
   const { server } = distConfs();
   expect(server).not.toMatch(/default_svid_ttl|use_token_review_api_validation/);
   expect(server).toMatch(/default_x509_svid_ttl = "10m"/);
+});
+
+describe.each(['postgres', 'mysql'] as const)('server.conf with a %s datastore (HA)', (type) => {
+  const ha = () => synthesize({ spire: { server: { replicas: 3, datastore: { type, connectionStringSecret: { name: 'spire-db', key: 'dsn' } } } } });
+  const reference = fs.readFileSync(path.join(REFERENCE_DIR, 'server_full.conf'), 'utf8');
+
+  test(`uses only keys of SPIRE 1.15.3's server_full.conf, and a database_type it lists`, async () => {
+    const text = find(ha().charts.get('spire')!, 'ConfigMap', 'spire-server', 'spire').data['server.conf'];
+    const parsed = await parse('server.conf', text);
+    expect(unknownKeys(parsed, referenceKeys('server_full.conf'))).toEqual([]);
+    const documented = /database_type: database type, <([a-z0-9|]+)>/.exec(reference)![1].split('|');
+    expect(documented).toEqual(['sqlite3', 'postgres', 'mysql']);
+    const sql = parsed.plugins[0].DataStore.sql[0].plugin_data[0];
+    expect(documented).toContain(sql.database_type);
+    expect(sql.database_type).toBe(type);
+  });
+
+  test('the connection string is an environment reference, filled from the Secret only inside the container', async () => {
+    const { charts, mesh } = ha();
+    const spire = charts.get('spire')!;
+    const parsed = await parse('server.conf', find(spire, 'ConfigMap', 'spire-server', 'spire').data['server.conf']);
+    const reference = parsed.plugins[0].DataStore.sql[0].plugin_data[0].connection_string;
+    const container = find(spire, 'StatefulSet', 'spire-server', 'spire').spec.template.spec.containers[0];
+    // SPIRE's -expandEnv (os.Expand) reads `$NAME`; the container's env of that name comes from the Secret.
+    expect(reference).toMatch(/^\$[A-Z_]+$/);
+    expect(container.args).toContain('-expandEnv');
+    expect(container.env).toEqual([{ name: reference.slice(1), valueFrom: { secretKeyRef: { name: 'spire-db', key: 'dsn' } } }]);
+    expect(mesh.spire.server.conf.datastore.connectionString).toBe(reference);
+    // `${` would be an HCL 2 template; `$NAME` reads the same in both dialects.
+    expect(reference).not.toContain('{');
+  });
+});
+
+test('with SQLite nothing is expanded: no -expandEnv, no env, the datastore is a file on the PVC', async () => {
+  const { spire } = synthesize().mesh;
+  const container = find(synthesize().charts.get('spire')!, 'StatefulSet', 'spire-server', 'spire').spec.template.spec.containers[0];
+  expect(container.args).not.toContain('-expandEnv');
+  expect(container.env).toBeUndefined();
+  expect(spire.server.conf.datastore).toEqual({ databaseType: 'sqlite3', connectionString: '/run/spire/data/datastore.sqlite3' });
 });

@@ -151,3 +151,37 @@ test('spire.agent.skipKubeletVerification reaches the k8s workload attestor only
   expect(paths).toEqual([path, CONFIG_SHA('DaemonSet', 'spire-agent')].sort());
   expect(after.get(path)).toBe(false);
 });
+
+const POSTGRES = { type: 'postgres', connectionStringSecret: { name: 'spire-db', key: 'dsn' } };
+const SQL = `${SERVER_CONF}.plugins[0].DataStore.sql[0].plugin_data[0]`;
+const SERVER_CONTAINER = 'StatefulSet/spire-server.spec.template.spec.containers[0]';
+
+test('spire.server.datastore reaches the sql plugin, -expandEnv and the Secret-backed env, nothing else', async () => {
+  const { paths, after } = await changes({ spire: { server: { datastore: POSTGRES } } });
+  expect(paths).toEqual(
+    [
+      `${SQL}.connection_string`,
+      `${SQL}.database_type`,
+      CONFIG_SHA('StatefulSet', 'spire-server'),
+      `${SERVER_CONTAINER}.args[2]`,
+      `${SERVER_CONTAINER}.env[0].name`,
+      `${SERVER_CONTAINER}.env[0].valueFrom.secretKeyRef.key`,
+      `${SERVER_CONTAINER}.env[0].valueFrom.secretKeyRef.name`,
+    ].sort(),
+  );
+  expect(after.get(`${SQL}.database_type`)).toBe('postgres');
+  expect(after.get(`${SERVER_CONTAINER}.args[2]`)).toBe('-expandEnv');
+  expect(after.get(`${SERVER_CONTAINER}.env[0].valueFrom.secretKeyRef.name`)).toBe('spire-db');
+});
+
+test('spire.server.replicas (on postgres) adds the replicas, the PDB and the spread, nothing else', async () => {
+  const postgres = (await changes({ spire: { server: { datastore: POSTGRES } } })).paths;
+  const { paths, after } = await changes({ spire: { server: { replicas: 3, datastore: POSTGRES } } });
+  const added = paths.filter((p) => !postgres.includes(p));
+  expect(added.filter((p) => !p.startsWith('PodDisruptionBudget/spire-server.') && !p.includes('.topologySpreadConstraints['))).toEqual([
+    'StatefulSet/spire-server.spec.replicas',
+  ]);
+  expect(after.get('StatefulSet/spire-server.spec.replicas')).toBe(3);
+  expect(after.get('PodDisruptionBudget/spire-server.spec.maxUnavailable')).toBe(1);
+  expect(after.get('StatefulSet/spire-server.spec.template.spec.topologySpreadConstraints[0].topologyKey')).toBe('kubernetes.io/hostname');
+});

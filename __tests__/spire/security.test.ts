@@ -4,48 +4,12 @@ import { DEFAULT_CONFIG } from '../../lib/config/mesh-config';
 import { SpireAgent } from '../../lib/spire/agent';
 import { SpireAgentIdentity } from '../../lib/spire/agent-identity';
 import { SpireServer } from '../../lib/spire/server';
+import { restrictedViolations } from '../support/pod-security';
 import { find, synthesize } from '../support/synth';
 
 const { charts } = synthesize();
 const spire = charts.get('spire')!;
 const podOf = (kind: string, name: string) => find(spire, kind, name, 'spire').spec.template.spec;
-
-const RESTRICTED_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
-const BASELINE_CAPABILITIES = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'];
-
-/**
- * The Pod Security Standards "restricted" level (baseline included), rule by rule, as the
- * names used by the standard; returns the rules the pod spec breaks.
- * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/
- */
-function restrictedViolations(pod: any): string[] {
-  const violations = new Set<string>();
-  const containers = [...(pod.initContainers ?? []), ...pod.containers, ...(pod.ephemeralContainers ?? [])];
-  const podSc = pod.securityContext ?? {};
-  if (pod.hostNetwork || pod.hostPID || pod.hostIPC) violations.add('Host Namespaces');
-  if (podSc.windowsOptions?.hostProcess) violations.add('HostProcess');
-  for (const v of pod.volumes ?? []) {
-    if (v.hostPath) violations.add('HostPath Volumes');
-    if (!RESTRICTED_VOLUME_TYPES.some((t) => t in v)) violations.add('Volume Types');
-  }
-  if ((podSc.sysctls ?? []).length > 0) violations.add('Sysctls');
-  if (podSc.seLinuxOptions?.type || podSc.seLinuxOptions?.user || podSc.seLinuxOptions?.role) violations.add('SELinux');
-  for (const c of containers) {
-    const sc = { ...podSc, ...(c.securityContext ?? {}) };
-    if (c.securityContext?.privileged) violations.add('Privileged Containers');
-    if (c.securityContext?.windowsOptions?.hostProcess) violations.add('HostProcess');
-    const added: string[] = c.securityContext?.capabilities?.add ?? [];
-    if (added.some((cap) => !BASELINE_CAPABILITIES.includes(cap))) violations.add('Capabilities (baseline)');
-    if (!(c.securityContext?.capabilities?.drop ?? []).includes('ALL') || added.some((cap) => cap !== 'NET_BIND_SERVICE')) violations.add('Capabilities');
-    if ((c.ports ?? []).some((p: any) => p.hostPort)) violations.add('Host Ports');
-    if (c.securityContext?.procMount && c.securityContext.procMount !== 'Default') violations.add('/proc Mount Type');
-    if (c.securityContext?.allowPrivilegeEscalation !== false) violations.add('Privilege Escalation');
-    if (sc.runAsNonRoot !== true) violations.add('Running as Non-root');
-    if (sc.runAsUser === 0) violations.add('Running as Non-root user');
-    if (!['RuntimeDefault', 'Localhost'].includes(sc.seccompProfile?.type)) violations.add('Seccomp');
-  }
-  return [...violations].sort();
-}
 
 describe('Pod Security Standards', () => {
   test('the server pod template passes "restricted"', () => {
@@ -156,16 +120,24 @@ describe('bad props throw at synth time, naming prop, value and rule', () => {
     const chart = new Chart(Testing.app(), 'test');
     const namespace = new kplus.Namespace(chart, 'ns', { metadata: { name: 'spire' } });
     const agents = new SpireAgentIdentity(chart, 'identity', { namespace, clusterName: 'c' });
-    const serverProps = { namespace, agents, trustDomain: 'example.org', image: DEFAULT_CONFIG.images.spireServer, settings: DEFAULT_CONFIG.spire.server };
+    const serverProps = { namespace, agents, trustDomain: 'example.org', image: DEFAULT_CONFIG.images.spireServer };
     return { chart, namespace, agents, serverProps };
   };
 
   test.each<[string, object, RegExp]>([
     ['trustDomain', { trustDomain: 'Example.org' }, /trustDomain: 'Example.org' must be lowercase/],
     ['image', { image: 'spire-server' }, /image: 'spire-server' must name its registry/],
-    ['storage size', { settings: { ...DEFAULT_CONFIG.spire.server, storageSize: 'lots' } }, /settings.storageSize: 'lots' must be a Kubernetes quantity/],
-    ['CA TTL', { settings: { ...DEFAULT_CONFIG.spire.server, caTtl: '1 day' } }, /settings.caTtl: '1 day' must be a positive Go duration/],
-    ['CA subject', { settings: { ...DEFAULT_CONFIG.spire.server, caSubject: { country: 'U${S}', organization: 'x' } } }, /server.conf server.ca_subject.country\[0\]: 'U\$\{S\}' must not contain/],
+    ['storage size', { storageSize: 'lots' }, /storageSize: 'lots' must be a Kubernetes quantity/],
+    ['CA TTL', { caTtl: '1 day' }, /caTtl: '1 day' must be a positive Go duration/],
+    ['CA subject', { caSubject: { country: 'U${S}', organization: 'x' } }, /server.conf server.ca_subject.country\[0\]: 'U\$\{S\}' must not contain/],
+    ['SVID TTL not below the CA TTL', { caTtl: '1h', defaultX509SvidTtl: '1h' }, /defaultX509SvidTtl: '1h' must be shorter than caTtl \(1h\): an SVID cannot outlive the CA/],
+    ['replica count', { replicas: 0 }, /replicas: 0 must be a whole number, 1 or more/],
+    ['HA on SQLite', { replicas: 3 }, /replicas: 3 needs an external datastore \(postgres or mysql\)/],
+    ['postgres without a Secret', { datastore: 'postgres' }, /connectionStringSecret: undefined must name the Secret holding the postgres connection string/],
+    ['a Secret with SQLite', { connectionStringSecret: { name: 'db', key: 'dsn' } }, /connectionStringSecret: 'db' applies only to postgres and mysql/],
+    ['a bad Secret name', { datastore: 'mysql', connectionStringSecret: { name: 'DB!', key: 'dsn' } }, /connectionStringSecret.name: 'DB!'/],
+    ['a bad Secret key', { datastore: 'mysql', connectionStringSecret: { name: 'db', key: 'a/b' } }, /connectionStringSecret.key: 'a\/b' must be a Secret key/],
+    ['"$" in the CA subject with -expandEnv', { datastore: 'postgres', connectionStringSecret: { name: 'db', key: 'dsn' }, caSubject: { country: 'US', organization: 'A$B' } }, /caSubject.organization: 'A\$B' must not contain "\$"/],
   ])('SpireServer refuses a bad %s', (_, override, message) => {
     const { chart, serverProps } = setup();
     expect(() => new SpireServer(chart, 'server', { ...serverProps, ...override })).toThrow(message);
@@ -175,7 +147,7 @@ describe('bad props throw at synth time, naming prop, value and rule', () => {
     const { chart, agents, serverProps } = setup();
     const server = new SpireServer(chart, 'server', serverProps);
     expect(
-      () => new SpireAgent(chart, 'agent', { identity: agents, server, image: DEFAULT_CONFIG.images.spireAgent, settings: DEFAULT_CONFIG.spire.agent, socketHostDir: 'run/spire' }),
+      () => new SpireAgent(chart, 'agent', { identity: agents, server, image: DEFAULT_CONFIG.images.spireAgent, socketHostDir: 'run/spire' }),
     ).toThrow(/SpireAgent.socketHostDir: 'run\/spire' must be an absolute path/);
   });
 });

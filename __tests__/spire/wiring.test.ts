@@ -142,9 +142,11 @@ test("server data_dir, sqlite file and keys â†” the PVC's mount; admin socket â†
   expect(mesh.spire.server.adminSocketPath).toBe(serverConf.server[0].socket_path);
 });
 
-test('the admin contract points at the real pod, container and binary', () => {
+test('the admin contract points at the real pods, container and binary', () => {
   const admin = mesh.spire.server;
-  expect(admin.podName).toBe(`${server.metadata.name}-0`);
+  expect(admin.podNames).toEqual([`${server.metadata.name}-0`]);
+  expect(server.spec.selector.matchLabels).toEqual(admin.selector);
+  expect(service.spec.selector).toEqual(admin.selector);
   expect(admin.namespace).toBe(server.metadata.namespace);
   expect(container(serverPod, admin.containerName)).toBeDefined();
   expect(admin.binaryPath).toBe('/opt/spire/bin/spire-server');

@@ -1,4 +1,3 @@
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
@@ -42,11 +41,46 @@ function closeSchema(schema: JsonSchema): JsonSchema {
   return out;
 }
 
-let crdValidators: Map<string, ValidateFunction> | undefined;
+/** The CRD documents, by kind, unparsed: parsing all of them costs ~0.3 s per test file that needs one. */
+let crdTexts: Map<string, string> | undefined;
+const crdSchemas = new Map<string, JsonSchema>();
+const crdValidators = new Map<string, ValidateFunction>();
+let ajv: Ajv | undefined;
 
+/** Adds the closed schema of each version of one CRD, by `group/version/Kind`. */
+function addCrd(text: string): void {
+  const crd = YAML.parse(text);
+  for (const version of crd.spec.versions) {
+    const schema = closeSchema(version.schema.openAPIV3Schema);
+    const properties = schema.properties as JsonSchema;
+    properties.apiVersion = { type: 'string' };
+    properties.kind = { type: 'string' };
+    properties.metadata = { type: 'object' };
+    // Synthesized objects never carry status; without it in the schema, one would be refused.
+    delete properties.status;
+    crdSchemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, schema);
+  }
+}
+
+/** The validator of one CRD kind, parsed and compiled the first time a test meets that kind. */
 function istioValidator(apiVersion: string, kind: string): ValidateFunction | undefined {
-  if (!crdValidators) {
-    const ajv = new Ajv({ strict: false, allErrors: true });
+  if (!crdTexts) {
+    crdTexts = new Map();
+    for (const text of fs.readFileSync(CRD_FILE, 'utf8').split(/^---$/m)) {
+      const named = /^ {2}names:\n(?: {4}.*\n)*? {4}kind: (\w+)$/m.exec(text);
+      if (named) crdTexts.set(named[1], text);
+    }
+  }
+  const text = crdTexts.get(kind);
+  if (text && !crdSchemas.has(`${apiVersion}/${kind}`)) {
+    addCrd(text);
+    crdTexts.delete(kind);
+  }
+  const key = `${apiVersion}/${kind}`;
+  const schema = crdSchemas.get(key);
+  if (!schema) return undefined;
+  if (!ajv) {
+    ajv = new Ajv({ strict: false, allErrors: true });
     const integer = (min: number, max: number) => ({ type: 'number' as const, validate: (n: number) => Number.isInteger(n) && n >= min && n <= max });
     ajv.addFormat('int32', integer(-(2 ** 31), 2 ** 31 - 1));
     ajv.addFormat('uint32', integer(0, 2 ** 32 - 1));
@@ -54,35 +88,59 @@ function istioValidator(apiVersion: string, kind: string): ValidateFunction | un
     ajv.addFormat('double', { type: 'number', validate: Number.isFinite });
     ajv.addFormat('float', { type: 'number', validate: Number.isFinite });
     ajv.addFormat('byte', /^[A-Za-z0-9+/]*={0,2}$/);
-    crdValidators = new Map();
-    for (const doc of YAML.parseAllDocuments(fs.readFileSync(CRD_FILE, 'utf8'))) {
-      const crd = doc.toJS();
-      for (const version of crd.spec.versions) {
-        const schema = closeSchema(version.schema.openAPIV3Schema);
-        const properties = schema.properties as JsonSchema;
-        properties.apiVersion = { type: 'string' };
-        properties.kind = { type: 'string' };
-        properties.metadata = { type: 'object' };
-        // Synthesized objects never carry status; without it in the schema, one would be refused.
-        delete properties.status;
-        crdValidators.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, ajv.compile(schema));
-      }
-    }
   }
-  return crdValidators.get(`${apiVersion}/${kind}`);
+  if (!crdValidators.has(key)) crdValidators.set(key, ajv.compile(schema));
+  return crdValidators.get(key);
 }
 
-const K8S_VALIDATOR = path.join(__dirname, 'k8s-schema.mjs');
-
-/** Validates built-in kinds in one child process (see k8s-schema.mjs for why and how). */
-function builtInProblems(manifests: readonly Manifest[]): string[][] {
-  if (manifests.length === 0) return [];
-  const out = execFileSync(process.execPath, [K8S_VALIDATOR], {
-    input: JSON.stringify(manifests),
-    cwd: path.join(__dirname, '..', '..'),
-    maxBuffer: 64 * 1024 * 1024,
+/** Records every property read of `value` (deeply): a key nobody read is a field the model does not define. */
+function trackReads(value: unknown, at: string, unread: Map<string, Set<string>>): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const keys = new Set(Object.keys(value));
+  unread.set(at, keys);
+  const children = new Map<string, unknown>();
+  return new Proxy(value, {
+    get(target, prop, receiver) {
+      if (typeof prop !== 'string') return Reflect.get(target, prop, receiver);
+      keys.delete(prop);
+      if (!children.has(prop)) children.set(prop, trackReads(Reflect.get(target, prop, receiver), `${at}/${prop}`, unread));
+      return children.get(prop);
+    },
+    has(target, prop) {
+      if (typeof prop === 'string') keys.delete(prop);
+      return Reflect.has(target, prop);
+    },
+    ownKeys(target) {
+      keys.clear();
+      return Reflect.ownKeys(target);
+    },
   });
-  return JSON.parse(out.toString('utf8'));
+}
+
+/**
+ * Validates a built-in kind with kubernetes-models. Its compiled validators check types,
+ * enums and required fields but accept unknown fields; they read exactly the properties the
+ * OpenAPI schema defines (and list the keys of free-form maps), so the object is wrapped in a
+ * Proxy that records reads, and every key nobody read is reported.
+ */
+function builtInProblems(manifest: Manifest): string[] {
+  const [group, version] = manifest.apiVersion.includes('/') ? manifest.apiVersion.split('/') : ['', manifest.apiVersion];
+  let model: { prototype: { validate(): void } } | undefined;
+  try {
+    model = require(`kubernetes-models/${group ? `${group}/` : ''}${version}/${manifest.kind}`)[manifest.kind];
+  } catch {
+    model = undefined;
+  }
+  if (!model) return [`no Kubernetes schema for ${manifest.apiVersion} ${manifest.kind}`];
+  const unread = new Map<string, Set<string>>();
+  const problems: string[] = [];
+  try {
+    model.prototype.validate.call(trackReads(manifest, '', unread));
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  for (const [at, keys] of unread) for (const key of keys) problems.push(`${at}/${key}: field is not defined by the ${manifest.kind} schema`);
+  return problems;
 }
 
 function istioProblems(manifest: Manifest): string[] {
@@ -104,11 +162,9 @@ const isIstio = (m: Manifest) => m.apiVersion.includes('.istio.io/');
  * @returns for each object `kind/name: problem` lines; empty when every object is valid
  */
 export function schemaProblems(manifests: readonly Manifest[]): string[] {
-  const builtIn = manifests.filter((m) => !isIstio(m));
-  const builtInResults = builtInProblems(builtIn);
   const label = (m: Manifest) => `${m.kind}/${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
   const problems: string[] = [];
-  builtIn.forEach((m, i) => problems.push(...builtInResults[i].map((p) => `${label(m)}: ${p}`)));
+  for (const m of manifests.filter((x) => !isIstio(x))) problems.push(...builtInProblems(m).map((p) => `${label(m)}: ${p}`));
   for (const m of manifests.filter(isIstio)) problems.push(...istioProblems(m).map((p) => `${label(m)}: ${p}`));
   return problems;
 }

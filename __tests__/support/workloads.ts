@@ -1,3 +1,4 @@
+import { restrictedViolations } from './pod-security';
 import { Manifest } from './schema';
 
 type Obj = Manifest & Record<string, any>;
@@ -44,28 +45,13 @@ export function serviceWiringProblems(manifests: readonly Manifest[]): string[] 
 }
 
 /**
- * Pod Security Standards "restricted" for one container (with its pod's security context),
- * plus the project rule of CPU and memory requests and a memory limit.
- * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+ * Pod Security Standards "restricted" for one container (with its pod's security context and
+ * volumes), plus the project rule of CPU and memory requests and a memory limit.
  */
 export function restrictedProblems(podSpec: any, container: any): string[] {
-  const sc = container.securityContext ?? {};
-  const pod = podSpec.securityContext ?? {};
-  const problems: string[] = [];
-  if ((sc.runAsNonRoot ?? pod.runAsNonRoot) !== true) problems.push('runAsNonRoot is not true');
-  if ((sc.runAsUser ?? pod.runAsUser) === 0) problems.push('runs as uid 0');
-  if (sc.allowPrivilegeEscalation !== false) problems.push('allowPrivilegeEscalation is not false');
-  if (sc.privileged === true) problems.push('is privileged');
-  if (!(sc.capabilities?.drop ?? []).includes('ALL')) problems.push('does not drop ALL capabilities');
-  const added = (sc.capabilities?.add ?? []).filter((c: string) => c !== 'NET_BIND_SERVICE');
-  if (added.length > 0) problems.push(`adds capabilities ${added.join(', ')}`);
-  const seccomp = (sc.seccompProfile ?? pod.seccompProfile)?.type;
-  if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') problems.push('has no RuntimeDefault seccomp profile');
-  for (const v of podSpec.volumes ?? []) {
-    if (v.hostPath) problems.push(`mounts hostPath volume ${v.name}`);
-  }
-  if (podSpec.hostNetwork || podSpec.hostPID || podSpec.hostIPC) problems.push('shares a host namespace');
-  if (!container.resources?.requests?.cpu || !container.resources?.requests?.memory) problems.push('has no CPU and memory requests');
-  if (!container.resources?.limits?.memory) problems.push('has no memory limit');
-  return problems.map((p) => `${container.name}: ${p}`);
+  const violations = restrictedViolations({ ...podSpec, initContainers: [], ephemeralContainers: [], containers: [container] });
+  const resources: string[] = [];
+  if (!container.resources?.requests?.cpu || !container.resources?.requests?.memory) resources.push('has no CPU and memory requests');
+  if (!container.resources?.limits?.memory) resources.push('has no memory limit');
+  return [...violations.map((v) => `breaks ${v}`), ...resources].map((p) => `${container.name}: ${p}`);
 }

@@ -1,27 +1,7 @@
+import type { IdentityEdge, IdentityGraph, IdentityNode } from '../core/index-contract';
 import { WorkloadIdentity } from '../identity';
 import { IMeshWorkload } from '../mesh/workload';
 import { ValidationError } from '../validation';
-
-/** A workload of the graph, with the identity its pods receive. */
-export interface IdentityNode {
-  /** `<namespace>/<name>`, or `ingress` for the ingress gateway. */
-  readonly id: string;
-  readonly namespace: string;
-  readonly serviceAccount: string;
-  readonly spiffeId: string;
-}
-
-/** `from` may call `to` (node ids). */
-export interface IdentityEdge {
-  readonly from: string;
-  readonly to: string;
-}
-
-/** Who may call whom, by SPIFFE identity: the declared edges, which authorization enforces. */
-export interface IdentityGraph {
-  readonly nodes: readonly IdentityNode[];
-  readonly edges: readonly IdentityEdge[];
-}
 
 /** The id of the ingress gateway's node. */
 export const INGRESS_NODE = 'ingress';

@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { ConfigError, loadMeshConfig } from '../config/load';
-import { INDEX_FILE, MeshIndex } from '../synth';
-import { commandLine, downPlan, IndexError, entriesCreatePlan, forwardCommands, Plan, PlanOptions, spireServerCommand, Tool, upPlan } from './plan';
-import { checkPrerequisites, PrerequisiteError } from './prereq';
-import { Io, Runner, StepFailure } from './runner';
+import { INDEX_FILE, INDEX_VERSION, IndexError, MeshIndex, parseIndex } from '../core/index-contract';
+import { CliError } from './errors';
+import { printGraph } from './graph';
+import { commandLine, downPlan, entriesCreatePlan, forwardCommands, Plan, PlanCommand, PlanOptions, spireServerCommand, spireServerPodsCommand, Tool, upPlan } from './plan';
+import { parsePods, PodListError, readyPod } from './pods';
+import { checkIstioctlVersion, PrerequisiteError, resolveTools } from './prereq';
+import { DeadlineError, Io, Runner, StepFailure, stopAllChildren } from './runner';
 import { printStatus } from './status';
 
 /** Everything the CLI takes from its process, injected so tests run it in-process. */
@@ -25,98 +27,153 @@ interface GlobalOptions {
   readonly poll: number;
 }
 
-/** A failure whose message is the whole story (no stack trace). */
-class CliError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CliError';
-  }
-}
-
-function positiveInt(value: string): number {
+function positiveSeconds(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`'${value}' must be a whole number greater than 0`);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`'${value}' must be a number of seconds greater than 0`);
   return n;
 }
 
 function port(value: string): number {
-  const n = positiveInt(value);
-  if (n > 65535) throw new InvalidArgumentError(`'${value}' must be a port number (1-65535)`);
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError(`'${value}' must be a port number (1-65535)`);
   return n;
 }
 
+/** The CLI's own version, from package.json beside lib/. */
+function version(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+  return `${pkg.version} (reads index version ${INDEX_VERSION})`;
+}
+
 function loadIndex(ctx: MainContext, dist: string): MeshIndex {
-  const file = path.resolve(ctx.cwd, dist, INDEX_FILE);
-  if (!fs.existsSync(file)) throw new CliError(`${path.join(dist, INDEX_FILE)} not found: run \`npm run synth\` first (or point --dist at the output directory)`);
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as MeshIndex;
+  const shown = path.join(dist, INDEX_FILE);
+  let text: string;
+  try {
+    text = fs.readFileSync(path.resolve(ctx.cwd, dist, INDEX_FILE), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new IndexError(`${shown} not found: run \`npm run synth\` first (or point --dist at the output directory)`);
+    throw new IndexError(`cannot read ${shown} (${code ?? (err as Error).message}); run \`npm run synth\``);
+  }
+  return parseIndex(text, shown);
 }
 
 function checkFiles(ctx: MainContext, dist: string, index: MeshIndex): void {
-  const missing = index.steps.map((s) => path.join(dist, s.file)).filter((f) => !fs.existsSync(path.resolve(ctx.cwd, f)));
-  if (missing.length > 0) throw new CliError(`the index lists files that do not exist: ${missing.join(', ')}; run \`npm run synth\``);
+  const missing = index.steps.map((s) => path.join(dist, s.file)).filter((f) => !fs.statSync(path.resolve(ctx.cwd, f), { throwIfNoEntry: false })?.isFile());
+  if (missing.length > 0) throw new IndexError(`the index lists files that do not exist: ${missing.join(', ')}; run \`npm run synth\``);
 }
 
-/** Sets up one command run: the index, the plan options, the tools on PATH (skipped for a dry run) and the runner. */
-function prepare(ctx: MainContext, opts: GlobalOptions, tools: readonly Tool[]) {
+interface Prepared {
+  readonly index: MeshIndex;
+  readonly planOptions: PlanOptions;
+  readonly dryRun: boolean;
+  readonly runner: Runner;
+  readonly target: string;
+}
+
+/**
+ * Sets up one command run: the index, the plan options, the tools on PATH (skipped for a dry
+ * run) and the runner, whose deadline is `--timeout` from now.
+ * @param checkVersion istioctl must be the release of dist/ (only `up` installs with it)
+ */
+async function prepare(ctx: MainContext, opts: GlobalOptions, needs: 'kubectl' | 'all', checkVersion = false): Promise<Prepared> {
+  const deadline = Date.now() + opts.timeout * 1000;
   const index = loadIndex(ctx, opts.dist);
   const planOptions: PlanOptions = { distDir: opts.dist, context: opts.context, pollSeconds: opts.poll, timeoutSeconds: opts.timeout };
   const dryRun = opts.dryRun ?? false;
-  const resolved = dryRun ? {} : checkPrerequisites({ env: ctx.env, tools, istioVersion: tools.includes('istioctl') ? loadMeshConfig({ cwd: ctx.cwd, env: ctx.env }).istio.version : '' });
-  const runner = new Runner({ dryRun, env: ctx.env, cwd: ctx.cwd, tools: resolved, io: ctx.io, heartbeatSeconds: ctx.heartbeatSeconds });
+  const tools: Tool[] = needs === 'all' && index.steps.some((s) => s.tool === 'istioctl') ? ['kubectl', 'istioctl'] : ['kubectl'];
+  const resolved = dryRun ? {} : resolveTools({ env: ctx.env, tools, istioVersion: index.istioVersion });
+  const runner = new Runner({ dryRun, env: ctx.env, cwd: ctx.cwd, tools: resolved, io: ctx.io, heartbeatSeconds: ctx.heartbeatSeconds, deadline, timeoutSeconds: opts.timeout });
+  if (checkVersion && resolved.istioctl) await checkIstioctlVersion(runner, resolved.istioctl, index.istioVersion);
   const target = `context ${opts.context ?? '(current)'}${ctx.env.KUBECONFIG ? `, KUBECONFIG=${ctx.env.KUBECONFIG}` : ''}`;
   return { index, planOptions, dryRun, runner, target };
 }
 
-async function runPlan(ctx: MainContext, verb: string, plan: Plan, dryRun: boolean, runner: Runner, target: string): Promise<void> {
+async function runPlan(ctx: MainContext, verb: string, plan: Plan, { dryRun, runner, target }: Prepared): Promise<void> {
   ctx.io.out(`spire-mesh ${verb}: ${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}, ${target}${dryRun ? ' — dry run, nothing is run' : ''}`);
   const started = Date.now();
   await runner.run(plan);
   if (!dryRun) ctx.io.out(`spire-mesh ${verb}: done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }
 
+/** The name of a Ready pod among those `find` lists; a message naming what to check when there is none. */
+async function findReadyPod(runner: Runner, find: PlanCommand, what: string, hint: string): Promise<string> {
+  const result = await runner.execOrThrow(find);
+  if (result.code !== 0) throw new CliError(`cannot list the ${what} pods (${commandLine(find)}): ${result.stderr.trim() || result.stdout.trim()}; ${hint}`);
+  try {
+    const pod = readyPod(parsePods(result.stdout, `the ${what} pods`));
+    if (!pod) throw new CliError(`no Ready ${what} pod (${commandLine(find)}); ${hint}`);
+    return pod.name;
+  } catch (err) {
+    if (err instanceof PodListError) throw new CliError(`${err.message}; ${hint}`);
+    throw err;
+  }
+}
+
 function buildProgram(ctx: MainContext): Command {
   const program = new Command('spire-mesh')
     .description('Take the mesh in dist/ to a working product page and back, with kubectl and istioctl.')
+    .version(`spire-mesh ${version()}`, '-V, --version', 'print the version')
     .option('--dry-run', 'print every command in order, run none')
     .option('--context <name>', 'kubectl/istioctl context (default: the current context of KUBECONFIG)')
     .option('--dist <dir>', 'the synthesized output directory', 'dist')
-    .option('--timeout <seconds>', 'how long to wait for each object (rollout, Job, istiod, gateway) to become ready', positiveInt, 300)
-    .option('--poll <seconds>', 'how long each wait command blocks before reporting progress', positiveInt, 10)
+    .option('--timeout <seconds>', 'the longest the whole command may take; each wait and each tool call ends by then', positiveSeconds, 900)
+    .option('--poll <seconds>', 'how long each wait blocks before reporting progress (at most --timeout)', positiveSeconds, 10)
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
   const globals = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>();
 
-  // up and down: the same run over every step of the index, in opposite directions.
-  const wholeMesh = (name: 'up' | 'down', description: string, plan: typeof upPlan, next?: string) =>
-    program
-      .command(name)
-      .description(description)
-      .action(async (_opts, cmd: Command) => {
-        const opts = globals(cmd);
-        const { index, planOptions, dryRun, runner, target } = prepare(ctx, opts, ['kubectl', 'istioctl']);
-        checkFiles(ctx, opts.dist, index);
-        await runPlan(ctx, name, plan(index, planOptions), dryRun, runner, target);
-        if (next && !dryRun) ctx.io.out(next);
-      });
-  wholeMesh('up', 'apply every step in order, waiting for each to be ready; safe to re-run', upPlan, 'next: `npm run mesh -- forward`, then open the product page');
-  wholeMesh('down', 'delete everything `up` created, in reverse order; safe when parts are already gone', downPlan);
+  /** A command that runs a plan of the index: prepare, check its files, run, then `after`. */
+  const planAction =
+    (verb: string, plan: (index: MeshIndex, options: PlanOptions) => Plan, needs: 'kubectl' | 'all', checkVersion = false, after?: (p: Prepared) => void) =>
+    async (_opts: unknown, cmd: Command) => {
+      const opts = globals(cmd);
+      const prepared = await prepare(ctx, opts, needs, checkVersion);
+      checkFiles(ctx, opts.dist, prepared.index);
+      await runPlan(ctx, verb, plan(prepared.index, prepared.planOptions), prepared);
+      after?.(prepared);
+    };
+
+  program
+    .command('up')
+    .description('apply every step in order, waiting for each to be ready; safe to re-run')
+    .action(
+      planAction('up', upPlan, 'all', true, ({ dryRun, index }) => {
+        if (!dryRun && index.admin.ingressGateway) ctx.io.out('next: `npm run mesh -- forward`, then open the product page');
+      }),
+    );
+
+  program
+    .command('down')
+    .description('delete everything `up` created, in reverse order; safe when parts are already gone')
+    .action(planAction('down', downPlan, 'all'));
 
   program
     .command('status')
     .description('pods of each part (ready or not), number of registration entries, PeerAuthentication mode; exits 1 when a pod is not ready')
     .action(async (_opts, cmd: Command) => {
-      const { index, planOptions, dryRun, runner } = prepare(ctx, globals(cmd), ['kubectl']);
+      const { index, planOptions, dryRun, runner } = await prepare(ctx, globals(cmd), 'kubectl');
       const notReady = await printStatus(index, planOptions, runner, ctx.io, dryRun);
       if (notReady > 0) throw new CliError(`${notReady} pod(s) not ready or missing`);
     });
 
+  program
+    .command('graph')
+    .description('the identity graph of dist/: each workload identity and who may call whom')
+    .action((_opts, cmd: Command) => printGraph(loadIndex(ctx, globals(cmd).dist), ctx.io));
+
   const entries = program.command('entries').description("SPIRE registration entries, through the server's admin socket");
   const spire = async (cmd: Command, args: string[], what: string) => {
-    const { index, planOptions, dryRun, runner } = prepare(ctx, globals(cmd), ['kubectl']);
-    const command = spireServerCommand(index, planOptions, ...args);
+    const { index, planOptions, dryRun, runner } = await prepare(ctx, globals(cmd), 'kubectl');
+    const find = spireServerPodsCommand(index, planOptions);
+    if (dryRun) {
+      ctx.io.out(`$ ${commandLine(find)}\n$ ${commandLine(spireServerCommand(index, planOptions, '<ready server pod>', ...args))}`);
+      return;
+    }
+    const pod = await findReadyPod(runner, find, 'SPIRE server', 'is SPIRE installed and running? (npm run mesh -- status)');
+    const command = spireServerCommand(index, planOptions, pod, ...args);
     ctx.io.out(`$ ${commandLine(command)}`);
-    if (dryRun) return;
-    const result = await runner.stream(command);
+    const result = await runner.execOrThrow(command, { passThrough: true });
     if (result.code !== 0) throw new CliError(`${what} failed; is the SPIRE server running? (npm run mesh -- status)`);
   };
   entries
@@ -131,32 +188,24 @@ function buildProgram(ctx: MainContext): Command {
   entries
     .command('create')
     .description('re-run the registration Job, re-creating every entry')
-    .action(async (_opts, cmd: Command) => {
-      const opts = globals(cmd);
-      const { index, planOptions, dryRun, runner, target } = prepare(ctx, opts, ['kubectl']);
-      checkFiles(ctx, opts.dist, index);
-      await runPlan(ctx, 'entries create', entriesCreatePlan(index, planOptions), dryRun, runner, target);
-    });
+    .action(planAction('entries create', entriesCreatePlan, 'kubectl'));
 
   program
     .command('forward')
-    .description("port-forward the ingress gateway's HTTP port to localhost and print the product page URL")
+    .description("port-forward the ingress gateway's HTTP port to localhost and print the product page URL; runs until Ctrl-C")
     .option('--port <port>', 'local port', port, 8000)
     .action(async (opts: { port: number }, cmd: Command) => {
-      const { index, planOptions, dryRun, runner } = prepare(ctx, globals(cmd), ['kubectl']);
+      const { index, planOptions, dryRun, runner } = await prepare(ctx, globals(cmd), 'kubectl');
       const { findPod, forward } = forwardCommands(index, planOptions, opts.port);
       const url = `http://localhost:${opts.port}/productpage`;
       if (dryRun) {
-        ctx.io.out(`$ ${commandLine(findPod)}\n$ ${commandLine(forward('<pod>'))}\nthen open ${url}`);
+        ctx.io.out(`$ ${commandLine(findPod)}\n$ ${commandLine(forward('<ready gateway pod>'))}\nthen open ${url}`);
         return;
       }
-      const found = await runner.exec(findPod);
-      const pod = found.stdout.trim();
-      if (found.code !== 0 || !pod) {
-        throw new CliError(`no running ingress gateway pod (${commandLine(findPod)}): ${found.stderr.trim() || 'none found'}; run \`npm run mesh -- up\` first`);
-      }
+      const pod = await findReadyPod(runner, findPod, 'ingress gateway', 'run `npm run mesh -- up` first');
       ctx.io.out(`forwarding ${pod} → localhost:${opts.port}; open ${url} (Ctrl-C stops)`);
-      const result = await runner.stream(forward(pod));
+      // --timeout bounds the start; once kubectl says it is forwarding, it runs until Ctrl-C.
+      const result = await runner.execOrThrow(forward(pod), { passThrough: true, startedWhen: /Forwarding from/ });
       if (result.code !== 0) throw new CliError(`port-forward stopped (exit ${result.code}); is port ${opts.port} free? (--port picks another)`);
     });
 
@@ -177,11 +226,12 @@ export async function main(argv: readonly string[], ctx: MainContext): Promise<n
       ctx.io.err(`  hint:\n${err.hint.replace(/^/gm, '    ')}`);
       return 1;
     }
-    if (err instanceof CliError || err instanceof PrerequisiteError || err instanceof IndexError || err instanceof ConfigError) {
+    if (err instanceof CliError || err instanceof PrerequisiteError || err instanceof IndexError || err instanceof DeadlineError) {
       ctx.io.err(`spire-mesh: ${err.message}`);
       return 1;
     }
-    throw err;
+    ctx.io.err(`spire-mesh: unexpected error: ${err instanceof Error ? err.message : String(err)} (please report it with the command you ran)`);
+    return 1;
   }
 }
 
@@ -190,8 +240,17 @@ export function cli(): void {
   // A reader that stops early (`| head`) closes the pipe; that ends the output, it is not a failure.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
+    stopAllChildren();
     process.exit(0);
   });
+  // Children run in their own process groups, out of reach of the terminal's Ctrl-C: stop them here.
+  for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
+    process.on(signal, () => {
+      stopAllChildren();
+      process.stderr.write(`\nspire-mesh: stopped by ${signal}; every command it started was stopped too\n`);
+      process.exit(128 + number);
+    });
+  }
   const io: Io = { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`) };
   main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), io }).then((code) => {
     process.exitCode = code;

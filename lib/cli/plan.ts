@@ -1,32 +1,23 @@
 import * as path from 'path';
-import { BUILT_IN_NAMESPACES } from '../core/namespaces';
-import { IndexIngressGateway, IndexObject, IndexSpireServerAdmin, IndexStep, MeshIndex } from '../synth';
+import { BUILT_IN_NAMESPACES, IndexError, IndexIngressGateway, IndexObject, IndexSpireServerAdmin, IndexStep, IndexTool, MeshIndex } from '../core/index-contract';
 
 /**
  * Turns dist/meta/index.json into the ordered commands of each CLI verb. Pure: no file,
  * process or clock access, so the whole plan is unit-tested and printed by `--dry-run`.
  */
 
-export type Tool = 'kubectl' | 'istioctl';
-
-/** The index lacks what a command needs (a part this mesh was synthesized without). */
-export class IndexError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'IndexError';
-  }
-}
+export type Tool = IndexTool;
 
 /** One invocation of a real tool. */
 export interface PlanCommand {
   readonly tool: Tool;
   readonly args: readonly string[];
   /**
-   * A wait: re-run while the tool reports it timed out (each run waits `--timeout` itself),
+   * A wait: re-run while the tool reports it timed out (each run waits `pollSeconds` itself),
    * at most `attempts` times.
    * @default - run once
    */
-  readonly wait?: { readonly what: string; readonly attempts: number };
+  readonly wait?: { readonly what: string; readonly attempts: number; readonly pollSeconds: number };
   /**
    * Patterns of error lines that mean "already gone": a failure whose every error line
    * matches one is a success (e.g. deleting objects whose CRD was already removed).
@@ -91,10 +82,16 @@ function qualifiedRef(obj: IndexObject): string {
   return `${obj.kind.toLowerCase()}${group ? `.${group}` : ''}/${obj.name}`;
 }
 
+/** One wait's poll (at most the timeout: `--poll` never outlasts `--timeout`) and how often it may repeat within the timeout. */
+function pollOf(options: PlanOptions): { pollSeconds: number; attempts: number } {
+  const timeout = options.timeoutSeconds ?? 300;
+  const pollSeconds = Math.min(options.pollSeconds ?? 10, timeout);
+  return { pollSeconds, attempts: Math.max(1, Math.ceil(timeout / pollSeconds)) };
+}
+
 function waitFor(options: PlanOptions, obj: IndexObject, namespace: string, args: string[]): PlanCommand {
-  const poll = options.pollSeconds ?? 10;
-  const attempts = Math.max(1, Math.ceil((options.timeoutSeconds ?? 300) / poll));
-  return { ...kubectl(options, ...args, '-n', namespace, `--timeout=${poll}s`), wait: { what: `${ref(obj)} in ${namespace}`, attempts } };
+  const { pollSeconds, attempts } = pollOf(options);
+  return { ...kubectl(options, ...args, '-n', namespace, `--timeout=${pollSeconds}s`), wait: { what: `${ref(obj)} in ${namespace}`, attempts, pollSeconds } };
 }
 
 /** The wait command for an object, or none when its kind has no readiness to wait for. */
@@ -112,7 +109,7 @@ function describeWorkload(obj: IndexObject): string {
 
 /** The SPIRE agents' log commands: agents that fail node attestation, or cannot attest a workload, say so there. */
 function agentLogs(index: MeshIndex): string[] {
-  const spireNs = index.admin?.spireServer?.namespace;
+  const spireNs = index.admin.spireServer.namespace;
   const daemonSets = index.steps.flatMap((s) => s.objects).filter((o) => o.kind === 'DaemonSet' && (spireNs === undefined || o.namespace === spireNs));
   return daemonSets.map((d) => `kubectl -n ${d.namespace ?? 'default'} logs ${ref(d)} --all-containers`);
 }
@@ -132,7 +129,7 @@ function waitHint(index: MeshIndex, step: IndexStep, workloads: readonly IndexOb
 /** The Istio namespace: where the IstioOperator lives (istioctl installs there), else the gateway's, else Istio's default. */
 export function istioNamespace(index: MeshIndex, step: IndexStep): string {
   const operator = step.objects.find((o) => o.kind === 'IstioOperator');
-  return operator?.namespace ?? index.admin?.ingressGateway?.namespace ?? ISTIO_DEFAULT_NAMESPACE;
+  return operator?.namespace ?? index.admin.ingressGateway?.namespace ?? ISTIO_DEFAULT_NAMESPACE;
 }
 
 function selectorArg(selector: Readonly<Record<string, string>>): string {
@@ -145,12 +142,12 @@ function istioSteps(index: MeshIndex, step: IndexStep, options: PlanOptions): Pl
   const ns = istioNamespace(index, step);
   const istiod: IndexObject = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: ISTIOD_DEPLOYMENT };
   const waits = [waitCommand(options, istiod)!];
-  const gateway = index.admin?.ingressGateway;
+  const gateway = index.admin.ingressGateway;
   if (gateway) {
-    const poll = options.pollSeconds ?? 10;
+    const { pollSeconds, attempts } = pollOf(options);
     waits.push({
-      ...kubectl(options, 'wait', '--for=condition=available', 'deployment', '-l', selectorArg(gateway.selector), '-n', gateway.namespace, `--timeout=${poll}s`),
-      wait: { what: `ingress gateway (${selectorArg(gateway.selector)}) in ${gateway.namespace}`, attempts: waits[0].wait!.attempts },
+      ...kubectl(options, 'wait', '--for=condition=available', 'deployment', '-l', selectorArg(gateway.selector), '-n', gateway.namespace, `--timeout=${pollSeconds}s`),
+      wait: { what: `ingress gateway (${selectorArg(gateway.selector)}) in ${gateway.namespace}`, attempts, pollSeconds },
     });
   }
   return [
@@ -263,31 +260,35 @@ export function entriesCreatePlan(index: MeshIndex, options: PlanOptions): Plan 
   };
 }
 
-/** The SPIRE server's admin coordinates, or a message saying the index lacks them. */
-export function spireServerAdmin(index: MeshIndex): IndexSpireServerAdmin {
-  const admin = index.admin?.spireServer;
-  if (!admin) throw new IndexError('the index has no admin.spireServer: this mesh has no SPIRE server; run `npm run synth` with one');
-  return admin;
+/** The pods a selector matches, as JSON: the CLI picks a Ready one itself. */
+export function selectedPodsCommand(options: PlanOptions, namespace: string, selector: Readonly<Record<string, string>>): PlanCommand {
+  return kubectl(options, 'get', 'pods', '-n', namespace, '-l', selectorArg(selector), '-o', 'json');
 }
 
-/** `kubectl exec` into the SPIRE server and run `spire-server <args> -socketPath <admin socket>`. */
-export function spireServerCommand(index: MeshIndex, options: PlanOptions, ...args: string[]): PlanCommand {
-  const admin = spireServerAdmin(index);
-  return kubectl(options, 'exec', '-n', admin.namespace, admin.podName, '-c', admin.containerName, '--', admin.binaryPath, ...args, '-socketPath', admin.adminSocketPath);
+/** The SPIRE server's pods, any Ready one of which serves the admin API. */
+export function spireServerPodsCommand(index: MeshIndex, options: PlanOptions): PlanCommand {
+  const admin = index.admin.spireServer;
+  return selectedPodsCommand(options, admin.namespace, admin.selector);
+}
+
+/** `kubectl exec` into a SPIRE server pod and run `spire-server <args> -socketPath <admin socket>`. */
+export function spireServerCommand(index: MeshIndex, options: PlanOptions, pod: string, ...args: string[]): PlanCommand {
+  const admin: IndexSpireServerAdmin = index.admin.spireServer;
+  return kubectl(options, 'exec', '-n', admin.namespace, pod, '-c', admin.containerName, '--', admin.binaryPath, ...args, '-socketPath', admin.adminSocketPath);
 }
 
 /** The ingress gateway's coordinates, or a message saying the index lacks them. */
 export function ingressGateway(index: MeshIndex): IndexIngressGateway {
-  const gateway = index.admin?.ingressGateway;
+  const gateway = index.admin.ingressGateway;
   if (!gateway) throw new IndexError('the index has no admin.ingressGateway: this mesh has no ingress gateway; enable istio.ingressGateway and run `npm run synth`');
   return gateway;
 }
 
-/** `forward`: find one gateway pod, then port-forward its HTTP port. */
+/** `forward`: find a Ready gateway pod, then port-forward its HTTP port. */
 export function forwardCommands(index: MeshIndex, options: PlanOptions, localPort: number): { findPod: PlanCommand; forward: (pod: string) => PlanCommand } {
   const gateway = ingressGateway(index);
   return {
-    findPod: kubectl(options, 'get', 'pods', '-n', gateway.namespace, '-l', selectorArg(gateway.selector), '--field-selector=status.phase=Running', '-o', 'jsonpath={.items[0].metadata.name}'),
+    findPod: selectedPodsCommand(options, gateway.namespace, gateway.selector),
     forward: (pod) => kubectl(options, 'port-forward', '-n', gateway.namespace, `pod/${pod}`, `${localPort}:${gateway.httpPort}`),
   };
 }

@@ -1,7 +1,7 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Tool } from './plan';
+import { commandLine, Tool } from './plan';
+import { Runner } from './runner';
 
 /** A prerequisite the CLI cannot run without; the message says how to fix it. */
 export class PrerequisiteError extends Error {
@@ -40,31 +40,40 @@ export interface PrereqOptions {
   readonly env: NodeJS.ProcessEnv;
   /** The tools this command runs. */
   readonly tools: readonly Tool[];
-  /** `istio.version` of the config: istioctl installs its own version, so they must agree. */
+  /** The Istio release of `dist/` (its index), for the install hint. */
   readonly istioVersion: string;
 }
 
-/** Resolves every needed tool on PATH and checks istioctl's version; throws a {@link PrerequisiteError} naming the fix. */
-export function checkPrerequisites(options: PrereqOptions): Partial<Record<Tool, string>> {
+/** Resolves every needed tool on PATH; throws a {@link PrerequisiteError} naming the fix. */
+export function resolveTools(options: PrereqOptions): Partial<Record<Tool, string>> {
   const found: Partial<Record<Tool, string>> = {};
   for (const tool of options.tools) {
     const resolved = which(tool, options.env.PATH);
     if (!resolved) throw new PrerequisiteError(`${tool} not found on PATH; ${INSTALL_HINT[tool](options.istioVersion)}`);
     found[tool] = resolved;
   }
-  if (found.istioctl) {
-    const result = spawnSync(found.istioctl, ['version', '--remote=false', '--short'], { env: options.env, encoding: 'utf8' });
-    const version = result.status === 0 ? parseIstioctlVersion(result.stdout) : undefined;
-    if (!version) {
-      throw new PrerequisiteError(`cannot read the version of ${found.istioctl} (istioctl version --remote=false --short): ${(result.stderr || result.stdout).trim()}`);
-    }
-    if (version !== options.istioVersion) {
-      throw new PrerequisiteError(
-        `istioctl on PATH (${found.istioctl}) is ${version}, but the config's istio.version is ${options.istioVersion}: ` +
-          `istioctl installs its own version, so ${INSTALL_HINT.istioctl(options.istioVersion).replace('install it', 'install the matching one')}, ` +
-          'or set istio.version and run `npm run synth`',
-      );
-    }
-  }
   return found;
+}
+
+/** The longest `istioctl version --remote=false` may take: it only prints its own build. */
+const VERSION_LIMIT_MS = 10000;
+
+/**
+ * Checks that istioctl is the release `dist/` was synthesized for: istioctl installs its own
+ * version, whatever the IstioOperator says.
+ */
+export async function checkIstioctlVersion(runner: Runner, istioctl: string, istioVersion: string): Promise<void> {
+  const command = { tool: 'istioctl' as const, args: ['version', '--remote=false', '--short'] };
+  const result = await runner.execOrThrow(command, { limitMs: VERSION_LIMIT_MS });
+  const version = result.code === 0 ? parseIstioctlVersion(result.stdout) : undefined;
+  if (!version) {
+    throw new PrerequisiteError(`cannot read the version of ${istioctl} (${commandLine(command)}): ${(result.stderr || result.stdout).trim()}`);
+  }
+  if (version !== istioVersion) {
+    throw new PrerequisiteError(
+      `istioctl on PATH (${istioctl}) is ${version}, but dist/ was synthesized for Istio ${istioVersion}: ` +
+        `istioctl installs its own version, so ${INSTALL_HINT.istioctl(istioVersion).replace('install it', 'install the matching one')}, ` +
+        'or set istio.version in the config and run `npm run synth`',
+    );
+  }
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import { commandLine, Plan, PlanCommand, PlanStep, Tool } from './plan';
 
 /** Where the CLI writes; injected so tests read what a user would see. */
@@ -11,6 +11,8 @@ export interface CommandResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** The command outlived its deadline and was killed, with its process group. */
+  readonly timedOut: boolean;
 }
 
 /** A step that failed: names the step and the command, carries the tool's error and a hint. */
@@ -27,6 +29,19 @@ export class StepFailure extends Error {
   }
 }
 
+/** A command that did not answer in time: names it, how long it was given and what to check. */
+export class DeadlineError extends Error {
+  /** @param limit what ran out: its own limit, or the command-wide `--timeout` */
+  constructor(
+    public readonly command: string,
+    limit: string,
+    hint: string,
+  ) {
+    super(`\`${command}\` did not finish within ${limit} and was stopped; ${hint}`);
+    this.name = 'DeadlineError';
+  }
+}
+
 export interface RunnerOptions {
   /** Print every command, run none. */
   readonly dryRun: boolean;
@@ -37,6 +52,10 @@ export interface RunnerOptions {
   /** Resolved executables; may be empty for a dry run. */
   readonly tools: Partial<Record<Tool, string>>;
   readonly io: Io;
+  /** The whole CLI command must end by then (ms since the epoch): `--timeout` from its start. */
+  readonly deadline: number;
+  /** `--timeout`, for messages. */
+  readonly timeoutSeconds: number;
   /**
    * While a command runs longer than this, print that it is alive, this often.
    * @default 5
@@ -52,15 +71,37 @@ export function formatElapsed(ms: number): string {
   return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
 }
 
+function formatSeconds(seconds: number): string {
+  return `${Number(seconds.toFixed(1))}s`;
+}
+
 const TIMED_OUT = /timed out waiting for the condition/;
 const INDENT = '      ';
+/** How long a killed command gets to exit on SIGTERM before SIGKILL. */
+const KILL_GRACE_MS = 2000;
+/** A wait's own `--timeout` is the poll; the process gets this much longer to report it before it counts as hung. */
+const WAIT_SLACK_MS = 15000;
+/** After the tool exits, how long its pipes may stay open (held by a process that left its group) before the result is taken. */
+const EXIT_FLUSH_MS = 2000;
+/** setTimeout's largest delay; a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** kubectl's own words for "the cluster is not there" (or not yours). */
+export const UNREACHABLE = /Unable to connect to the server|connection refused|was refused|no such host|i\/o timeout|context .* does not exist|no configuration has been provided|dial tcp/;
+export const REACH_HINT = 'check that the cluster is reachable: kubectl cluster-info, --context and KUBECONFIG (kubectl config current-context)';
 
 /** Hints from the error text itself, more precise than the step's own hint. */
 const ERROR_HINTS: ReadonlyArray<[RegExp, string]> = [
   [/ensure CRDs are installed first|no matches for kind/, "a kind's CRD is missing: Istio's objects need `istioctl install` first; run the whole `up`, which keeps the order"],
-  [/Unable to connect to the server|connection refused|was refused|context .* does not exist|no configuration has been provided/, 'kubectl cannot reach the cluster: check --context and KUBECONFIG (kubectl config current-context)'],
+  [UNREACHABLE, `kubectl cannot reach the cluster: ${REACH_HINT}`],
   [/Forbidden|forbidden:/, 'your user lacks a permission; the mesh needs cluster-admin to install CRDs, ClusterRoles and the CSIDriver'],
 ];
+
+/** What to check when a tool hangs, by tool. */
+export const HANG_HINT: Record<Tool, string> = {
+  kubectl: `a kubectl that never answers usually means an unreachable or overloaded API server: ${REACH_HINT}`,
+  istioctl: `check that the istioctl on PATH runs (istioctl version --remote=false), and ${REACH_HINT.replace('check that ', '')}`,
+};
 
 function indent(text: string): string {
   return text
@@ -74,12 +115,47 @@ function lastLines(text: string, count: number): string {
   return text.trim().split('\n').slice(-count).join('\n');
 }
 
-/** Runs plans and single commands with the real tools, printing progress. */
+/** Every child still running, so an interrupt can stop them all. */
+const live = new Set<ChildProcess>();
+
+/** Signals a child's whole process group (it was spawned detached, as its own group leader). */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** Stops every running child and its descendants: for Ctrl-C, so nothing outlives the CLI. */
+export function stopAllChildren(): void {
+  for (const child of live) killGroup(child, 'SIGKILL');
+  live.clear();
+}
+
+export interface ExecOptions {
+  /** The longest this command may run, in ms; the command-wide deadline applies too. */
+  readonly limitMs?: number;
+  /** Print a line every heartbeat while it runs. */
+  readonly alive?: string;
+  /** Pass its output straight through (long-running: port-forward, entry listings). */
+  readonly passThrough?: boolean;
+  /** Once a line of output matches, the deadline no longer applies (a port-forward that started runs until Ctrl-C). */
+  readonly startedWhen?: RegExp;
+}
+
+/** Runs plans and single commands with the real tools, printing progress; every command has a deadline. */
 export class Runner {
   private readonly heartbeatMs: number;
 
   constructor(private readonly options: RunnerOptions) {
     this.heartbeatMs = (options.heartbeatSeconds ?? 5) * 1000;
+  }
+
+  /** Milliseconds left of the command-wide deadline. */
+  public remainingMs(): number {
+    return Math.max(0, this.options.deadline - Date.now());
   }
 
   /** Prints the plan, or runs it step by step: `[n/N] title`, each command, the elapsed time. Throws {@link StepFailure}. */
@@ -103,7 +179,12 @@ export class Runner {
     const { io } = this.options;
     const attempts = cmd.wait?.attempts ?? 1;
     for (let attempt = 1; ; attempt++) {
-      const result = await this.exec(cmd, cmd.wait ? `still waiting for ${cmd.wait.what}` : 'still running');
+      const limitMs = cmd.wait ? cmd.wait.pollSeconds * 1000 + WAIT_SLACK_MS : undefined;
+      const result = await this.exec(cmd, { limitMs, alive: cmd.wait ? `still waiting for ${cmd.wait.what}` : 'still running' });
+      if (result.timedOut) {
+        const why = this.remainingMs() === 0 || limitMs === undefined ? `--timeout (${formatSeconds(this.options.timeoutSeconds)}) ran out` : `no answer within ${formatElapsed(limitMs)}`;
+        throw new StepFailure(label, commandLine(cmd), `${why}: stopped after ${formatElapsed(Date.now() - started)}`, HANG_HINT[cmd.tool], Date.now() - started);
+      }
       if (result.code === 0) {
         if (result.stdout.trim()) io.out(indent(result.stdout));
         return;
@@ -114,54 +195,86 @@ export class Runner {
         return;
       }
       const timedOut = cmd.wait !== undefined && TIMED_OUT.test(result.stderr);
-      if (timedOut && attempt < attempts) {
+      if (timedOut && attempt < attempts && this.remainingMs() > 0) {
         io.out(`${INDENT}… ${cmd.wait!.what} not ready yet (${formatElapsed(Date.now() - started)})`);
         continue;
       }
       const detail = timedOut
-        ? `${cmd.wait!.what} not ready after ${attempts} attempts: ${lastLines(result.stdout + result.stderr, 3)}`
+        ? `${cmd.wait!.what} not ready after ${attempt} attempt${attempt === 1 ? '' : 's'} (${formatElapsed(Date.now() - started)}): ${lastLines(result.stdout + result.stderr, 3)}`
         : lastLines(result.stderr || result.stdout, 20);
       const hint = ERROR_HINTS.find(([re]) => re.test(result.stderr))?.[1] ?? step.hint;
       throw new StepFailure(label, commandLine(cmd), detail, hint, Date.now() - started);
     }
   }
 
-  /** Runs one command, capturing its output; prints a line every heartbeat while it runs. */
-  public exec(cmd: PlanCommand, aliveMessage = 'still running'): Promise<CommandResult> {
-    return this.spawn(cmd, aliveMessage, false);
-  }
-
-  /** Runs one command with its output passed straight through (long-running: port-forward, entry listings). */
-  public async stream(cmd: PlanCommand): Promise<CommandResult> {
-    return this.spawn(cmd, undefined, true);
-  }
-
-  private spawn(cmd: PlanCommand, aliveMessage: string | undefined, passThrough: boolean): Promise<CommandResult> {
+  /**
+   * Runs one command, capturing its output. It is killed, with its process group, when it
+   * outlives `limitMs` or the command-wide deadline; the result then says `timedOut`.
+   */
+  public exec(cmd: PlanCommand, options: ExecOptions = {}): Promise<CommandResult> {
     const { io } = this.options;
     const executable = this.options.tools[cmd.tool];
     if (!executable) throw new Error(`internal: ${cmd.tool} was not resolved before running`);
     const started = Date.now();
+    const limitMs = Math.min(options.limitMs ?? Infinity, this.remainingMs(), MAX_TIMER_MS);
     return new Promise((resolve) => {
-      const child = spawn(executable, [...cmd.args], { env: this.options.env, cwd: this.options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      // detached: the child leads its own process group, so a kill reaches what it started too.
+      const child = spawn(executable, [...cmd.args], { env: this.options.env, cwd: this.options.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      live.add(child);
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (passThrough) io.out(chunk.toString().replace(/\n$/, ''));
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (passThrough) io.err(chunk.toString().replace(/\n$/, ''));
-      });
-      const heartbeat = aliveMessage
-        ? setInterval(() => io.out(`${INDENT}… ${aliveMessage} (${formatElapsed(Date.now() - started)})`), this.heartbeatMs)
+      let timedOut = false;
+      let settled = false;
+      const onOutput = (chunk: Buffer, toErr: boolean) => {
+        const text = chunk.toString();
+        if (toErr) stderr += text;
+        else stdout += text;
+        if (options.passThrough) (toErr ? io.err : io.out)(text.replace(/\n$/, ''));
+        if (options.startedWhen?.test(text)) clearTimeout(deadline);
+      };
+      child.stdout!.on('data', (chunk: Buffer) => onOutput(chunk, false));
+      child.stderr!.on('data', (chunk: Buffer) => onOutput(chunk, true));
+      const heartbeat = options.alive
+        ? setInterval(() => io.out(`${INDENT}… ${options.alive} (${formatElapsed(Date.now() - started)})`), this.heartbeatMs)
         : undefined;
+      let forceKill: NodeJS.Timeout | undefined;
+      let drained: NodeJS.Timeout | undefined;
+      const deadline = setTimeout(() => {
+        timedOut = true;
+        killGroup(child, 'SIGTERM');
+        forceKill = setTimeout(() => killGroup(child, 'SIGKILL'), KILL_GRACE_MS);
+      }, limitMs);
       const finish = (code: number, extraErr = '') => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        if (forceKill) clearTimeout(forceKill);
+        if (drained) clearTimeout(drained);
         if (heartbeat) clearInterval(heartbeat);
-        resolve({ code, stdout, stderr: stderr + extraErr });
+        // Anything the tool left behind in its group goes with it.
+        killGroup(child, 'SIGKILL');
+        live.delete(child);
+        resolve({ code, stdout, stderr: stderr + extraErr, timedOut });
       };
       child.on('error', (err) => finish(127, `${cmd.tool}: ${err.message}`));
-      child.on('close', (code, signal) => finish(code ?? (signal ? 128 : 1)));
+      const exitCode = (code: number | null, signal: NodeJS.Signals | null) => code ?? (signal ? 128 : 1);
+      // 'close' comes once the pipes are drained: the whole output is in.
+      child.on('close', (code, signal) => finish(exitCode(code, signal)));
+      child.on('exit', (code, signal) => {
+        // The tool is done; what it left in its group would hold the pipes open: stop it, so 'close' follows.
+        killGroup(child, 'SIGKILL');
+        // A process outside the group (one that left it) may still hold them: then take what arrived.
+        drained = setTimeout(() => finish(exitCode(code, signal)), EXIT_FLUSH_MS);
+      });
     });
+  }
+
+  /** {@link exec}, throwing a {@link DeadlineError} that names the command when it hangs. */
+  public async execOrThrow(cmd: PlanCommand, options: ExecOptions = {}): Promise<CommandResult> {
+    const own = options.limitMs !== undefined && options.limitMs < this.remainingMs();
+    const result = await this.exec(cmd, options);
+    const limit = own ? formatSeconds(options.limitMs! / 1000) : `--timeout (${formatSeconds(this.options.timeoutSeconds)})`;
+    if (result.timedOut) throw new DeadlineError(commandLine(cmd), limit, HANG_HINT[cmd.tool]);
+    return result;
   }
 }

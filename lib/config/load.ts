@@ -1,17 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { checkSpireServerSettings } from '../spire/server';
 import {
   checkDns1123Label,
-  checkDuration,
   checkImage,
   checkImageHub,
   checkOneOf,
+  checkOwnNamespace,
   checkQuantity,
   checkReleaseVersion,
   checkTrustDomain,
   checkUnique,
-  durationSeconds,
   show,
   ValidationError,
 } from '../validation';
@@ -20,6 +20,8 @@ import { checkServices, takeServices } from './services';
 
 /** The file read when {@link CONFIG_ENV_VAR} is not set; absent means "all defaults". */
 export const DEFAULT_CONFIG_FILE = 'spire-mesh.config.yaml';
+/** The other spelling of the YAML extension, found as well; both at once is refused as ambiguous. */
+const ALTERNATE_CONFIG_FILE = 'spire-mesh.config.yml';
 /** Names a config file to read instead of {@link DEFAULT_CONFIG_FILE}; it must exist. */
 export const CONFIG_ENV_VAR = 'SPIRE_MESH_CONFIG';
 
@@ -41,34 +43,94 @@ export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/** A validated configuration and where it came from. */
+export interface LoadedConfig {
+  readonly config: MeshConfig;
+  /** The file read, relative to the working directory when inside it, or `defaults`. */
+  readonly source: string;
+}
+
 /**
  * Reads the user's config file (if any), merges it over {@link DEFAULT_CONFIG} and
  * validates the result. Throws a {@link ConfigError} naming every bad field.
  */
 export function loadMeshConfig(options: LoadOptions = {}): MeshConfig {
-  const cwd = options.cwd ?? process.cwd();
-  const env = options.env ?? process.env;
-  const named = env[CONFIG_ENV_VAR];
-  const file = path.resolve(cwd, named ?? DEFAULT_CONFIG_FILE);
-  if (!fs.existsSync(file)) {
-    if (named !== undefined) {
-      throw new ConfigError(file, [`${CONFIG_ENV_VAR} names ${show(named)}, which does not exist`]);
-    }
-    return resolveMeshConfig({}, 'defaults');
-  }
-  const relative = path.relative(cwd, file);
-  return resolveMeshConfig(parseConfigFile(file), relative.startsWith('..') ? file : relative);
+  return readMeshConfig(options).config;
 }
 
-function parseConfigFile(file: string): unknown {
-  const text = fs.readFileSync(file, 'utf8');
+/** {@link loadMeshConfig}, also telling which file it read. */
+export function readMeshConfig(options: LoadOptions = {}): LoadedConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const file = findConfigFile(cwd, options.env ?? process.env);
+  if (file === undefined) return { config: resolveMeshConfig({}, 'defaults'), source: 'defaults' };
+  const relative = path.relative(cwd, file);
+  const source = relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+  return { config: resolveMeshConfig(parseConfigFile(file, source), source), source };
+}
+
+/** The config file to read, or undefined for "all defaults"; refuses a path that names nothing readable. */
+function findConfigFile(cwd: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const named = env[CONFIG_ENV_VAR];
+  if (named !== undefined) {
+    if (named.trim() === '') throw new ConfigError(CONFIG_ENV_VAR, [`${CONFIG_ENV_VAR} is set but empty: name a config file, or unset it to use ${DEFAULT_CONFIG_FILE}`]);
+    const file = path.resolve(cwd, named);
+    const problem = fileProblem(file);
+    if (problem) throw new ConfigError(CONFIG_ENV_VAR, [`${CONFIG_ENV_VAR} names ${show(named)}, which ${problem}`]);
+    return file;
+  }
+  const present = [DEFAULT_CONFIG_FILE, ALTERNATE_CONFIG_FILE].filter((name) => lexists(path.resolve(cwd, name)));
+  if (present.length > 1) {
+    throw new ConfigError(DEFAULT_CONFIG_FILE, [`both ${DEFAULT_CONFIG_FILE} and ${ALTERNATE_CONFIG_FILE} exist: keep one, so it is clear which is read`]);
+  }
+  if (present.length === 0) return undefined;
+  const file = path.resolve(cwd, present[0]);
+  const problem = fileProblem(file);
+  if (problem) throw new ConfigError(present[0], [`${present[0]} ${problem}`]);
+  return file;
+}
+
+/** Whether anything, even a dangling symlink, is at `file`. */
+function lexists(file: string): boolean {
+  try {
+    fs.lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why `file` cannot be read as a config file, or undefined when it can. */
+function fileProblem(file: string): string | undefined {
+  if (!lexists(file)) return 'does not exist';
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    return `is a symbolic link to ${show(fs.readlinkSync(file))}, which does not exist`;
+  }
+  if (stat.isDirectory()) return 'is a directory, not a file';
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch (err) {
+    return `cannot be read (${(err as NodeJS.ErrnoException).code}): check its permissions`;
+  }
+  return undefined;
+}
+
+function parseConfigFile(file: string, source: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(source, [`cannot read it: ${(err as Error).message}`]);
+  }
   try {
     if (file.endsWith('.json')) return JSON.parse(text);
     const doc = YAML.parseDocument(text, { uniqueKeys: true });
     if (doc.errors.length > 0) throw doc.errors[0];
     return doc.toJS() ?? {};
   } catch (err) {
-    throw new ConfigError(path.basename(file), [`cannot parse: ${(err as Error).message.split('\n')[0]}`]);
+    throw new ConfigError(source, [`cannot parse: ${(err as Error).message.split('\n')[0]}`]);
   }
 }
 
@@ -89,6 +151,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A key path as a message shows it: a pasted blob as a key is cut like any other value. */
+function shownKey(at: string): string {
+  const shown = show(at);
+  return shown === `'${at}'` ? at : shown;
+}
+
 /** Overrides replace defaults key by key; a key the defaults lack is refused, not ignored. */
 function merge(defaults: unknown, override: unknown, at: string, problems: string[]): unknown {
   const field = at || '(root)';
@@ -101,8 +169,9 @@ function merge(defaults: unknown, override: unknown, at: string, problems: strin
     const result: Record<string, unknown> = { ...defaults };
     for (const key of Object.keys(override)) {
       const child = at ? `${at}.${key}` : key;
-      if (!(key in defaults)) {
-        problems.push(`${child}: unknown key (known keys here: ${Object.keys(defaults).join(', ')})`);
+      // Own keys only: `__proto__`, `constructor` or `toString` are inherited, not settings.
+      if (!Object.prototype.hasOwnProperty.call(defaults, key)) {
+        problems.push(`${shownKey(child)}: unknown key (known keys here: ${Object.keys(defaults).join(', ')})`);
         continue;
       }
       result[key] = merge(defaults[key], override[key], child, problems);
@@ -117,7 +186,9 @@ function merge(defaults: unknown, override: unknown, at: string, problems: strin
     return override;
   }
   if (typeof override !== typeof defaults) {
-    problems.push(new ValidationError(field, override, `must be a ${typeof defaults}`).message);
+    // YAML reads an unquoted 1.30 as the number 1.3: only quotes keep it text.
+    const hint = typeof defaults === 'string' && typeof override === 'number' ? `; put it in quotes, e.g. "${String(defaults)}"` : '';
+    problems.push(new ValidationError(field, override, `must be a ${typeof defaults}${hint}`).message);
     return defaults;
   }
   return override;
@@ -135,8 +206,10 @@ function validate(c: MeshConfig, problems: string[]): void {
   };
   check(() => checkTrustDomain('trustDomain', c.trustDomain));
   check(() => checkDns1123Label('clusterName', c.clusterName));
-  check(() => checkDns1123Label('namespaces.spire', c.namespaces.spire));
-  check(() => checkDns1123Label('namespaces.istio', c.namespaces.istio));
+  for (const key of ['spire', 'istio'] as const) {
+    check(() => checkDns1123Label(`namespaces.${key}`, c.namespaces[key]));
+    check(() => checkOwnNamespace(`namespaces.${key}`, c.namespaces[key], { allowDefault: false }));
+  }
   check(() => {
     if (c.namespaces.spire === c.namespaces.istio) {
       throw new ValidationError('namespaces.istio', c.namespaces.istio, 'must differ from namespaces.spire');
@@ -147,17 +220,11 @@ function validate(c: MeshConfig, problems: string[]): void {
   const server = c.spire.server;
   check(() => checkQuantity('spire.server.storageSize', server.storageSize));
   check(() => checkOneOf('spire.server.caKeyType', server.caKeyType, ['rsa-2048', 'rsa-4096', 'ec-p256', 'ec-p384']));
-  check(() => checkDuration('spire.server.caTtl', server.caTtl));
-  check(() => checkDuration('spire.server.defaultX509SvidTtl', server.defaultX509SvidTtl));
-  check(() => {
-    if (durationSeconds(server.defaultX509SvidTtl) >= durationSeconds(server.caTtl)) {
-      throw new ValidationError(
-        'spire.server.defaultX509SvidTtl',
-        server.defaultX509SvidTtl,
-        `must be shorter than spire.server.caTtl (${server.caTtl}): an SVID cannot outlive the CA that signs it`,
-      );
-    }
-  });
+  const secret = server.datastore.connectionStringSecret;
+  check(() => checkSpireServerSettings(
+    { ...server, datastore: server.datastore.type, connectionStringSecret: secret.name === '' ? undefined : secret },
+    (prop) => `spire.server.${prop.replace(/^datastore$/, 'datastore.type').replace(/^connectionStringSecret/, 'datastore.connectionStringSecret')}`,
+  ));
   const levels = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
   check(() => checkOneOf('spire.server.logLevel', server.logLevel, levels));
   check(() => checkOneOf('spire.agent.logLevel', c.spire.agent.logLevel, levels));
@@ -181,6 +248,7 @@ function validate(c: MeshConfig, problems: string[]): void {
   });
   bookinfo.namespaces.forEach((ns, i) => {
     check(() => checkDns1123Label(`bookinfo.namespaces[${i}]`, ns));
+    check(() => checkOwnNamespace(`bookinfo.namespaces[${i}]`, ns, { allowDefault: true }));
     check(() => {
       if (ns === c.namespaces.spire || ns === c.namespaces.istio) {
         throw new ValidationError(`bookinfo.namespaces[${i}]`, ns, "must not be SPIRE's or Istio's namespace");

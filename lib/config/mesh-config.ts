@@ -7,6 +7,7 @@
 
 import { AuthorizationMode } from '../authorization/mode';
 import { BookinfoApp, BookinfoImages, DEFAULT_BOOKINFO_IMAGES } from '../bookinfo/declarations';
+import type { SpireDatastoreType } from '../spire/server';
 
 /** Container images, each pinned by tag or digest. */
 export interface ImagesConfig {
@@ -19,27 +20,29 @@ export interface ImagesConfig {
   /** @default 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0' */
   readonly csiNodeDriverRegistrar: string;
   /**
-   * The registration Job's shell: a statically linked BusyBox, so it also runs inside the
-   * distroless kubectl image (see docs/registration.md).
-   * @default 'docker.io/library/busybox:1.37.0-musl'
-   */
-  readonly registrationShell: string;
-  /**
-   * The official kubectl image (distroless: kubectl only); the registration Job runs in it.
+   * The official kubectl image (debian-base with bash, jq and coreutils); the registration
+   * Job runs its script in it.
    * @default 'registry.k8s.io/kubectl:v1.36.4'
    */
   readonly kubectl: string;
-  /**
-   * The official jq image (a static `/jq` on scratch); the registration Job reads SPIRE's
-   * JSON results with it.
-   * @default 'ghcr.io/jqlang/jq:1.8.1'
-   */
-  readonly jq: string;
 }
 
 /** The SPIRE server's settings. @see https://spiffe.io/docs/latest/deploying/spire_server/ */
 export interface SpireServerConfig {
-  /** Size of the PVC holding the datastore and CA keys. @default '1Gi' */
+  /** Server pods; 2 or more need `datastore.type` postgres or mysql. @default 1 */
+  readonly replicas: number;
+  /** Where SPIRE keeps entries, nodes and bundles. */
+  readonly datastore: {
+    /** @default 'sqlite' (a file on the server's PVC) */
+    readonly type: SpireDatastoreType;
+    /**
+     * The Secret, in SPIRE's namespace, holding the database's `connection_string`; required
+     * for postgres and mysql. It never enters a ConfigMap.
+     * @default { name: '', key: 'connection-string' } (no Secret)
+     */
+    readonly connectionStringSecret: { readonly name: string; readonly key: string };
+  };
+  /** Size of each server's PVC: its CA key, and with SQLite the datastore. @default '1Gi' */
   readonly storageSize: string;
   /** Key type of the server's signing CA. @default 'rsa-2048' */
   readonly caKeyType: 'rsa-2048' | 'rsa-4096' | 'ec-p256' | 'ec-p384';
@@ -195,12 +198,12 @@ export const DEFAULT_CONFIG: MeshConfig = {
     spireAgent: 'ghcr.io/spiffe/spire-agent:1.15.3',
     spiffeCsiDriver: 'ghcr.io/spiffe/spiffe-csi-driver:0.2.12',
     csiNodeDriverRegistrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0',
-    registrationShell: 'docker.io/library/busybox:1.37.0-musl',
     kubectl: 'registry.k8s.io/kubectl:v1.36.4',
-    jq: 'ghcr.io/jqlang/jq:1.8.1',
   },
   spire: {
     server: {
+      replicas: 1,
+      datastore: { type: 'sqlite', connectionStringSecret: { name: '', key: 'connection-string' } },
       storageSize: '1Gi',
       caKeyType: 'rsa-2048',
       caTtl: '1h',

@@ -1,9 +1,7 @@
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-25';
 import { checkDns1123Label } from '../validation';
-
-/** Namespaces that exist in every cluster and must never be created or deleted by us. */
-export const BUILT_IN_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+import { BUILT_IN_NAMESPACES } from './index-contract';
 
 export interface MeshNamespacesProps {
   /** SPIRE's namespace. */

@@ -1,6 +1,13 @@
+import { createHash } from 'crypto';
 import { checkDns1123Subdomain, ValidationError } from '../validation';
 import { parseSelector, Selector, selectorText } from './selector';
 import { parseSpiffeId, SpiffeId } from './spiffe-id';
+
+/**
+ * The start of every entry ID this mesh creates: the registration Job owns exactly the
+ * entries whose ID starts with it, and never touches another.
+ */
+export const ENTRY_ID_PREFIX = 'spire-mesh-';
 
 /** The largest TTL SPIRE stores (its TTL fields are int32 seconds). */
 const MAX_TTL_SECONDS = 2 ** 31 - 1;
@@ -44,6 +51,8 @@ export interface RegistrationEntryProps {
 
 /** One entry in the JSON `spire-server entry create -data` reads (SPIRE's `common.RegistrationEntry`). */
 export interface SpireEntryJson {
+  /** Caller-chosen ID (SPIRE ≥ 1.6): letters, digits, `-`, `.`, `_`, at most 255. */
+  readonly entry_id: string;
   readonly spiffe_id: string;
   readonly parent_id: string;
   readonly selectors: readonly { readonly type: string; readonly value: string }[];
@@ -81,6 +90,11 @@ export class RegistrationEntry {
   public readonly dnsNames: readonly string[];
   public readonly admin: boolean;
   public readonly downstream: boolean;
+  /**
+   * {@link ENTRY_ID_PREFIX} and a hash of everything SPIRE stores of the entry (selectors in
+   * any order): the same entry always gets the same ID, a changed one a new ID.
+   */
+  public readonly entryId: string;
 
   constructor(props: RegistrationEntryProps) {
     const name = `entry '${props.spiffeId}'`;
@@ -104,10 +118,16 @@ export class RegistrationEntry {
     this.dnsNames = (props.dnsNames ?? []).map((d, i) => checkDns1123Subdomain(`${name} dnsNames[${i}]`, d));
     this.admin = props.admin ?? false;
     this.downstream = props.downstream ?? false;
+    const content = { ...this.content(), selectors: [...texts].sort() };
+    this.entryId = `${ENTRY_ID_PREFIX}${createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 32)}`;
   }
 
   /** This entry in SPIRE's `-data` JSON; optional fields only when set, so SPIRE's defaults apply. */
   public toSpireJson(): SpireEntryJson {
+    return { entry_id: this.entryId, ...this.content() };
+  }
+
+  private content(): Omit<SpireEntryJson, 'entry_id'> {
     return {
       spiffe_id: this.spiffeId.text,
       parent_id: this.parentId.text,

@@ -2,15 +2,15 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
+import * as kplus from 'cdk8s-plus-25';
 import { k8s } from 'cdk8s-plus-25';
 import { containerSecurityContext, resources } from '../core/pod-defaults';
 import { WorkloadIdentity } from '../identity';
 import { ISpireAgentAttestation, ISpireServerAdmin } from '../spire/interfaces';
 import { checkImage, checkTrustDomain, ValidationError } from '../validation';
-import { checkNoDuplicateEntries, RegistrationEntry, spireEntriesJson } from './entry';
+import { checkNoDuplicateEntries, ENTRY_ID_PREFIX, RegistrationEntry, spireEntriesJson } from './entry';
 
-// L1 objects throughout: the Job needs seccomp and capabilities on every container, and the
-// Role needs resourceNames on the pods/exec subresource, which cdk8s-plus-25 does not model.
+// L1 ConfigMap and Job: the Job needs seccomp and capabilities on its container, which cdk8s-plus-25 does not model.
 
 /** The script the Job runs, kept as a real file so tests can run it against a fake kubectl. */
 export const REGISTER_SCRIPT_FILE = path.join(__dirname, 'register-entries.sh');
@@ -23,23 +23,14 @@ export const REGISTRATION_MOUNT = '/etc/spire-registration';
 export const ENTRIES_KEY = 'entries.json';
 /** The ConfigMap key holding the script. */
 export const SCRIPT_KEY = 'register-entries.sh';
-/** Where the init containers put the static BusyBox and jq for the main container. */
-const TOOLS_DIR = '/tools';
-/** uid/gid of every container: the distroless `nonroot` user, which the kubectl image expects. */
+/**
+ * uid/gid of the Job's container. The kubectl image declares no USER (it would run as root);
+ * the script needs no privilege, so it runs as the conventional unprivileged 65532.
+ */
 const NON_ROOT_ID = 65532;
 
-/** The three images of the Job, each pinned (from `MeshConfig.images`). */
-export interface RegistrationImages {
-  /** A statically linked BusyBox: the shell and utilities, copied into the kubectl container. */
-  readonly shell: string;
-  /** The official distroless kubectl image: the Job's main container. */
-  readonly kubectl: string;
-  /** The official jq image, holding a static `/jq`. */
-  readonly jq: string;
-}
-
 export interface SpireRegistrationProps {
-  /** The SPIRE server, reached through `kubectl exec`; the Job, its RBAC and ConfigMap live in its namespace. */
+  /** The SPIRE server, reached through `kubectl exec` into any Ready pod; it grants the Job that access. The Job and its ConfigMap live in its namespace. */
   readonly server: ISpireServerAdmin;
   /** The agents every workload entry is parented to, through one node alias. */
   readonly agents: ISpireAgentAttestation;
@@ -47,7 +38,11 @@ export interface SpireRegistrationProps {
   readonly identities: readonly WorkloadIdentity[];
   /** The trust domain of every SPIFFE ID; each identity must belong to it. */
   readonly trustDomain: string;
-  readonly images: RegistrationImages;
+  /**
+   * The official `registry.k8s.io/kubectl` image, pinned: debian-base with bash, jq and
+   * coreutils (its Dockerfile, `build/server-image/kubectl/Dockerfile`), all the script needs.
+   */
+  readonly image: string;
   /**
    * Seconds between two checks of the server's health while waiting for it.
    * @default 5
@@ -63,11 +58,6 @@ export interface SpireRegistrationProps {
    * @default 2
    */
   readonly backoffLimit?: number;
-  /**
-   * Seconds a finished Job is kept for its logs before Kubernetes deletes it.
-   * @default 86400
-   */
-  readonly ttlSecondsAfterFinished?: number;
 }
 
 function checkPositiveInteger(field: string, value: number): number {
@@ -78,7 +68,9 @@ function checkPositiveInteger(field: string, value: number): number {
 /**
  * Gives every mesh identity a SPIRE registration entry, with no hand-copied IDs:
  * a node alias for all agents of the cluster, one entry per identity parented to it, and a
- * Job that creates them through the server's admin socket, safe to re-run.
+ * Job that, through the admin socket of any Ready server, makes the entries this mesh owns
+ * (by ID prefix) exactly these: it creates the missing, deletes the undeclared, never touches
+ * another's, and is safe to re-run.
  * @see https://spiffe.io/docs/latest/deploying/registering/
  */
 export class SpireRegistration extends Construct {
@@ -96,21 +88,18 @@ export class SpireRegistration extends Construct {
   /** `spire-registration-<hash of entries, script and pod template>`: a change re-runs the Job. */
   public readonly jobName: string;
   public readonly configMap: k8s.KubeConfigMap;
-  public readonly serviceAccount: k8s.KubeServiceAccount;
+  public readonly serviceAccount: kplus.ServiceAccount;
+  /** The exec grant the server gave the Job's ServiceAccount. */
   public readonly role: k8s.KubeRole;
-  public readonly roleBinding: k8s.KubeRoleBinding;
   public readonly job: k8s.KubeJob;
 
   constructor(scope: Construct, id: string, props: SpireRegistrationProps) {
     super(scope, id);
     const { server, agents, trustDomain } = props;
     checkTrustDomain('trustDomain', trustDomain);
-    checkImage('images.shell', props.images.shell);
-    checkImage('images.kubectl', props.images.kubectl);
-    checkImage('images.jq', props.images.jq);
+    checkImage('image', props.image);
     const waitInterval = checkPositiveInteger('waitIntervalSeconds', props.waitIntervalSeconds ?? 5);
     const activeDeadline = checkPositiveInteger('activeDeadlineSeconds', props.activeDeadlineSeconds ?? 600);
-    const ttlAfterFinished = checkPositiveInteger('ttlSecondsAfterFinished', props.ttlSecondsAfterFinished ?? 86400);
     const backoffLimit = props.backoffLimit ?? 2;
     if (!Number.isInteger(backoffLimit) || backoffLimit < 0) {
       throw new ValidationError('backoffLimit', backoffLimit, 'must be a whole number, 0 or more');
@@ -160,24 +149,9 @@ export class SpireRegistration extends Construct {
       metadata,
       data: { [ENTRIES_KEY]: this.entriesJson, [SCRIPT_KEY]: script },
     });
-    this.serviceAccount = new k8s.KubeServiceAccount(this, 'service-account', { metadata });
-    this.role = new k8s.KubeRole(this, 'role', {
-      metadata,
-      // Exactly what `kubectl exec` into the server pod needs: read the pod, open an exec stream.
-      rules: [
-        { apiGroups: [''], resources: ['pods'], resourceNames: [server.podName], verbs: ['get'] },
-        { apiGroups: [''], resources: ['pods/exec'], resourceNames: [server.podName], verbs: ['create'] },
-      ],
-    });
-    this.roleBinding = new k8s.KubeRoleBinding(this, 'role-binding', {
-      metadata,
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.role.name },
-      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccount.name, namespace }],
-    });
+    this.serviceAccount = new kplus.ServiceAccount(this, 'service-account', { metadata, automountToken: true });
+    this.role = server.grantAdminExec(this.serviceAccount);
 
-    const securityContext = containerSecurityContext({ uid: NON_ROOT_ID, gid: NON_ROOT_ID });
-    const toolsMount: k8s.VolumeMount = { name: 'tools', mountPath: TOOLS_DIR };
-    const smallResources = resources('10m', '16Mi', '32Mi');
     const podSpec: k8s.PodSpec = {
       serviceAccountName: this.serviceAccount.name,
       // kubectl authenticates with this service account's token.
@@ -190,57 +164,34 @@ export class SpireRegistration extends Construct {
         runAsGroup: NON_ROOT_ID,
         seccompProfile: { type: 'RuntimeDefault' },
       },
-      initContainers: [
-        {
-          // The kubectl image is distroless: give it a static shell and utilities (busybox --install -s
-          // links every applet to /tools/busybox, which resolves in any container mounting /tools).
-          name: 'shell',
-          image: props.images.shell,
-          command: ['/bin/busybox', 'sh', '-c', `cp /bin/busybox ${TOOLS_DIR}/busybox && ${TOOLS_DIR}/busybox --install -s ${TOOLS_DIR}`],
-          securityContext,
-          resources: smallResources,
-          volumeMounts: [toolsMount],
-        },
-        {
-          // The jq image is a static /jq on scratch, with no cp of its own: use BusyBox's.
-          name: 'jq',
-          image: props.images.jq,
-          command: [`${TOOLS_DIR}/cp`, '/jq', `${TOOLS_DIR}/jq`],
-          securityContext,
-          resources: smallResources,
-          volumeMounts: [toolsMount],
-        },
-      ],
       containers: [
         {
           name: 'register',
-          image: props.images.kubectl,
-          command: [`${TOOLS_DIR}/sh`, `${REGISTRATION_MOUNT}/${SCRIPT_KEY}`],
+          image: props.image,
+          command: ['/bin/bash', `${REGISTRATION_MOUNT}/${SCRIPT_KEY}`],
           env: [
-            { name: 'PATH', value: `${TOOLS_DIR}:/bin` },
             // kubectl caches API discovery under $HOME; the root filesystem is read-only.
             { name: 'HOME', value: '/tmp' },
             { name: 'SERVER_NAMESPACE', value: server.namespace },
-            { name: 'SERVER_POD', value: server.podName },
+            { name: 'SERVER_SELECTOR', value: Object.entries(server.selector).map(([k, v]) => `${k}=${v}`).join(',') },
             { name: 'SERVER_CONTAINER', value: server.containerName },
             { name: 'SERVER_BINARY', value: server.binaryPath },
             { name: 'SERVER_SOCKET', value: server.adminSocketPath },
             { name: 'ENTRIES_FILE', value: `${REGISTRATION_MOUNT}/${ENTRIES_KEY}` },
+            { name: 'ENTRY_ID_PREFIX', value: ENTRY_ID_PREFIX },
             { name: 'WAIT_INTERVAL_SECONDS', value: String(waitInterval) },
-            // Waiting may use half the deadline, leaving the rest for creating entries and a retry.
+            // Waiting may use half the deadline, leaving the rest for the entries and a retry.
             { name: 'WAIT_ATTEMPTS', value: String(Math.floor(activeDeadline / 2 / waitInterval)) },
           ],
-          securityContext,
+          securityContext: containerSecurityContext({ uid: NON_ROOT_ID, gid: NON_ROOT_ID }),
           resources: resources('50m', '64Mi', '128Mi'),
           volumeMounts: [
-            toolsMount,
             { name: 'registration', mountPath: REGISTRATION_MOUNT, readOnly: true },
             { name: 'tmp', mountPath: '/tmp' },
           ],
         },
       ],
       volumes: [
-        { name: 'tools', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
         { name: 'registration', configMap: { name: this.configMap.name } },
         { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('32Mi') } },
       ],
@@ -248,6 +199,8 @@ export class SpireRegistration extends Construct {
 
     // A Job's pod template is immutable: a new name for new content makes `kubectl apply`
     // and Argo CD create (and so run) a new Job instead of failing to update the old one.
+    // No ttlSecondsAfterFinished: a Job Kubernetes deletes leaves Argo CD OutOfSync, and its
+    // next sync would run it again; the finished Job stays, holding its logs.
     const hash = createHash('sha256').update(this.entriesJson).update(script).update(JSON.stringify(podSpec)).digest('hex');
     this.jobName = `${REGISTRATION_NAME}-${hash.slice(0, 10)}`;
     this.job = new k8s.KubeJob(this, 'job', {
@@ -255,7 +208,6 @@ export class SpireRegistration extends Construct {
       spec: {
         backoffLimit,
         activeDeadlineSeconds: activeDeadline,
-        ttlSecondsAfterFinished: ttlAfterFinished,
         template: { metadata: { labels }, spec: podSpec },
       },
     });

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-25';
-import { ISpireAgentAttestation } from './interfaces';
+import { ISpireAgentPsat } from './interfaces';
 
 /**
  * The audience of the agents' projected service-account token, and the only audience the
@@ -21,7 +21,7 @@ export interface SpireAgentIdentityProps {
  * cluster name and token audience. It exists before the server and the agent, so the server's
  * allow list can be derived from it while the agent is built from the server (no cycle).
  */
-export class SpireAgentIdentity extends Construct implements ISpireAgentAttestation {
+export class SpireAgentIdentity extends Construct implements ISpireAgentPsat {
   public readonly serviceAccount: kplus.ServiceAccount;
   public readonly namespace: string;
   public readonly serviceAccountName: string;

@@ -1,15 +1,13 @@
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-25';
 import { k8s } from 'cdk8s-plus-25';
-import { SpireAgentConfig } from '../config/mesh-config';
-import { checkImage, ValidationError } from '../validation';
+import { checkImage, checkPort, ValidationError } from '../validation';
 import { AgentConf, agentConfHcl } from './agent-conf';
 import { SpireAgentIdentity } from './agent-identity';
 import { SpireConfigFile, SPIRE_DATA_DIR } from './config-file';
 import { healthContainerFields, SPIRE_HEALTH_CHECKS } from './health';
-import { ISpireAgentAttestation } from './interfaces';
+import { ISpireAgentAttestation, ISpireAgentSocket, ISpireServerEndpoint } from './interfaces';
 import { containerSecurityContext, resources } from '../core/pod-defaults';
-import { SpireServer } from './server';
 
 const NAME = 'spire-agent';
 const BUNDLE_DIR = '/run/spire/bundle';
@@ -20,11 +18,23 @@ export interface SpireAgentProps {
   /** The agents' ServiceAccount, cluster name and token audience (the server's allow list is built from the same object). */
   readonly identity: SpireAgentIdentity;
   /** The server the agents attest to and fetch SVIDs from; address, port, trust domain and bundle come from it. */
-  readonly server: SpireServer;
-  /** The `spire-agent` image. */
+  readonly server: ISpireServerEndpoint;
+  /** The `spire-agent` image, pinned. */
   readonly image: string;
-  /** Logging and kubelet verification settings (see {@link SpireAgentConfig}). */
-  readonly settings: SpireAgentConfig;
+  /** @default 'INFO' */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /**
+   * Skip verification of the kubelet's serving certificate in the k8s workload attestor.
+   * kind and many local clusters serve the kubelet with a self-signed certificate.
+   * @default true
+   */
+  readonly skipKubeletVerification?: boolean;
+  /**
+   * The health listener's port. The agent runs on the host network, so this is a node port:
+   * not 8080, where node services often listen; 9980 as SPIRE's hardened Helm chart uses.
+   * @default 9980
+   */
+  readonly healthPort?: number;
   /**
    * The node directory holding the Workload API socket, shared with the SPIFFE CSI driver.
    * @default '/run/spire/agent-sockets'
@@ -45,7 +55,7 @@ export interface SpireAgentProps {
  * `retry_bootstrap`) covers a server that restarts. No init container or extra image.
  * @see https://spiffe.io/docs/latest/deploying/spire_agent/
  */
-export class SpireAgent extends Construct implements ISpireAgentAttestation {
+export class SpireAgent extends Construct implements ISpireAgentAttestation, ISpireAgentSocket {
   public readonly namespace: string;
   public readonly serviceAccountName: string;
   public readonly clusterName: string;
@@ -78,10 +88,10 @@ export class SpireAgent extends Construct implements ISpireAgentAttestation {
       socketPath: `${this.socketHostDir}/${this.socketFileName}`,
       trustBundlePath: `${BUNDLE_DIR}/${server.bundleKey}`,
       dataDir: SPIRE_DATA_DIR,
-      logLevel: props.settings.logLevel,
+      logLevel: props.logLevel ?? 'INFO',
       psat: { cluster: identity.clusterName, tokenPath: `${TOKEN_DIR}/${TOKEN_FILE}` },
-      skipKubeletVerification: props.settings.skipKubeletVerification,
-      healthChecks: SPIRE_HEALTH_CHECKS,
+      skipKubeletVerification: props.skipKubeletVerification ?? true,
+      healthChecks: { ...SPIRE_HEALTH_CHECKS, bindPort: checkPort('healthPort', props.healthPort ?? 9980) },
     };
     const configFile = new SpireConfigFile(this, 'config', {
       name: NAME,
@@ -153,7 +163,7 @@ export class SpireAgent extends Construct implements ISpireAgentAttestation {
               {
                 name: volumes.bundle,
                 // `items` makes the key required: the kubelet holds the pod until the server published the bundle.
-                configMap: { name: server.bundleConfigMap.name, items: [{ key: server.bundleKey, path: server.bundleKey }] },
+                configMap: { name: server.bundleConfigMapName, items: [{ key: server.bundleKey, path: server.bundleKey }] },
               },
               { name: volumes.data, emptyDir: {} },
               { name: volumes.sockets, hostPath: { path: this.socketHostDir, type: 'DirectoryOrCreate' } },

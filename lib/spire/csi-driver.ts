@@ -2,8 +2,7 @@ import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-25';
 import { k8s } from 'cdk8s-plus-25';
 import { checkImage } from '../validation';
-import { SpireAgent } from './agent';
-import { IWorkloadApiCsi } from './interfaces';
+import { ISpireAgentSocket, IWorkloadApiCsi } from './interfaces';
 import { containerSecurityContext, resources } from '../core/pod-defaults';
 
 const NAME = 'spiffe-csi-driver';
@@ -16,11 +15,11 @@ const CSI_SOCKET_FILE = 'csi.sock';
 const REGISTRAR_HEALTH_PORT = 9809;
 
 export interface SpiffeCsiDriverProps {
-  /** The agent whose socket directory the driver serves. */
-  readonly agent: SpireAgent;
-  /** The `spiffe-csi-driver` image. */
+  /** The agent whose socket directory the driver serves; the driver runs in its namespace. */
+  readonly agent: ISpireAgentSocket;
+  /** The `spiffe-csi-driver` image, pinned. */
   readonly image: string;
-  /** The `csi-node-driver-registrar` image. */
+  /** The `csi-node-driver-registrar` image, pinned. */
   readonly registrarImage: string;
 }
 

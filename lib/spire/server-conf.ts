@@ -18,8 +18,8 @@ export interface ServerConf {
   readonly caTtl: string;
   readonly defaultX509SvidTtl: string;
   readonly caSubject: { readonly country: string; readonly organization: string };
-  /** DataStore "sql" with sqlite3: the database file. */
-  readonly sqlitePath: string;
+  /** DataStore "sql": the database type and how to connect (a file path for sqlite3). */
+  readonly datastore: { readonly databaseType: 'sqlite3' | 'postgres' | 'mysql'; readonly connectionString: string };
   /** KeyManager "disk": the keys file. */
   readonly keysPath: string;
   /** NodeAttestor "k8s_psat": the one cluster whose agents may attest. */
@@ -66,7 +66,7 @@ export function serverConfHcl(conf: ServerConf): HclBody {
       {
         type: 'plugins',
         blocks: [
-          pluginBlock('DataStore', 'sql', { database_type: 'sqlite3', connection_string: conf.sqlitePath }),
+          pluginBlock('DataStore', 'sql', { database_type: conf.datastore.databaseType, connection_string: conf.datastore.connectionString }),
           pluginBlock('KeyManager', 'disk', { keys_path: conf.keysPath }),
           pluginBlock('NodeAttestor', 'k8s_psat', {
             clusters: {

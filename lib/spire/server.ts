@@ -1,13 +1,20 @@
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-25';
 import { k8s } from 'cdk8s-plus-25';
-import { SpireServerConfig } from '../config/mesh-config';
-import { checkDuration, checkImage, checkQuantity, checkTrustDomain } from '../validation';
-import { SpireAgentIdentity } from './agent-identity';
+import { containerSecurityContext, resources, RunAs } from '../core/pod-defaults';
+import {
+  checkDns1123Subdomain,
+  checkDuration,
+  checkImage,
+  checkOneOf,
+  checkQuantity,
+  checkTrustDomain,
+  durationSeconds,
+  ValidationError,
+} from '../validation';
+import { ISpireAgentPsat, ISpireServerAdmin, ISpireServerEndpoint } from './interfaces';
 import { SpireConfigFile, SPIRE_DATA_DIR } from './config-file';
 import { healthContainerFields, SPIRE_HEALTH_CHECKS } from './health';
-import { ISpireServerAdmin } from './interfaces';
-import { containerSecurityContext, resources, RunAs } from '../core/pod-defaults';
 import { ServerConf, serverConfHcl } from './server-conf';
 
 /** The uid:gid the `ghcr.io/spiffe/spire-server` image is built to run as (its Dockerfile's `USER 1000:1000`). */
@@ -16,6 +23,71 @@ export const SPIRE_SERVER_RUN_AS: RunAs = { uid: 1000, gid: 1000 };
 const NAME = 'spire-server';
 const SOCKET_DIR = '/run/spire/sockets';
 const AGENT_API_PORT = 8081;
+/** The variable `server.conf` names the connection string by; SPIRE's `-expandEnv` substitutes it at start. */
+export const DATASTORE_CONNECTION_ENV = 'SPIRE_DATASTORE_CONNECTION_STRING';
+
+/** The SQL databases SPIRE 1.15's `DataStore "sql"` plugin supports (its `database_type`, sqlite3 spelled `sqlite`). */
+export type SpireDatastoreType = 'sqlite' | 'postgres' | 'mysql';
+export const SPIRE_DATASTORE_TYPES: readonly SpireDatastoreType[] = ['sqlite', 'postgres', 'mysql'];
+export type SpireCaKeyType = 'rsa-2048' | 'rsa-4096' | 'ec-p256' | 'ec-p384';
+export type SpireLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** A key of a Secret in the server's namespace. */
+export interface SecretKeySelector {
+  /** The Secret's name. */
+  readonly name: string;
+  /** The key holding the value. */
+  readonly key: string;
+}
+
+/** The settings whose rules span fields; {@link checkSpireServerSettings} holds the rules. */
+export interface SpireServerSettings {
+  readonly replicas: number;
+  readonly datastore: SpireDatastoreType;
+  readonly connectionStringSecret?: SecretKeySelector;
+  readonly caTtl: string;
+  readonly defaultX509SvidTtl: string;
+}
+
+/**
+ * The server's cross-field rules, once: used by {@link SpireServer} (fields named as its props)
+ * and by the config loader (fields named `spire.server.…`).
+ * @param field turns a prop name into the name the user wrote
+ * @throws ValidationError naming the field, the value and the rule
+ */
+export function checkSpireServerSettings(settings: SpireServerSettings, field: (prop: string) => string = (p) => p): void {
+  const { replicas, datastore, connectionStringSecret: secret } = settings;
+  if (!Number.isInteger(replicas) || replicas < 1) throw new ValidationError(field('replicas'), replicas, 'must be a whole number, 1 or more');
+  checkOneOf(field('datastore'), datastore, SPIRE_DATASTORE_TYPES);
+  if (replicas > 1 && datastore === 'sqlite') {
+    throw new ValidationError(
+      field('replicas'),
+      replicas,
+      'needs an external datastore (postgres or mysql): SQLite is one file on one pod\'s volume, servers cannot share it',
+    );
+  }
+  if (datastore === 'sqlite' && secret !== undefined) {
+    throw new ValidationError(field('connectionStringSecret'), secret.name, 'applies only to postgres and mysql; SQLite lives on the server\'s volume');
+  }
+  if (datastore !== 'sqlite') {
+    if (secret === undefined) {
+      throw new ValidationError(field('connectionStringSecret'), secret, `must name the Secret holding the ${datastore} connection string`);
+    }
+    checkDns1123Subdomain(field('connectionStringSecret.name'), secret.name);
+    if (!/^[-._a-zA-Z0-9]{1,253}$/.test(secret.key)) {
+      throw new ValidationError(field('connectionStringSecret.key'), secret.key, 'must be a Secret key: letters, digits, "-", "_" and "."');
+    }
+  }
+  checkDuration(field('caTtl'), settings.caTtl);
+  checkDuration(field('defaultX509SvidTtl'), settings.defaultX509SvidTtl);
+  if (durationSeconds(settings.defaultX509SvidTtl) >= durationSeconds(settings.caTtl)) {
+    throw new ValidationError(
+      field('defaultX509SvidTtl'),
+      settings.defaultX509SvidTtl,
+      `must be shorter than ${field('caTtl')} (${settings.caTtl}): an SVID cannot outlive the CA that signs it`,
+    );
+  }
+}
 
 export interface SpireServerProps {
   /** The namespace everything of the server lives in. */
@@ -23,11 +95,51 @@ export interface SpireServerProps {
   /** The SPIFFE trust domain the server issues identities in. */
   readonly trustDomain: string;
   /** The agents allowed to attest through k8s_psat; the allow list and audience come from here. */
-  readonly agents: SpireAgentIdentity;
-  /** The `spire-server` image. */
+  readonly agents: ISpireAgentPsat;
+  /** The `spire-server` image, pinned. */
   readonly image: string;
-  /** Storage, CA and logging settings (see {@link SpireServerConfig}). */
-  readonly settings: SpireServerConfig;
+  /**
+   * Server pods. Two or more need an external `datastore`; each keeps its own CA key.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Where registration entries, attested nodes and the bundle live. `sqlite` is a file on
+   * the pod's volume; `postgres` and `mysql` are shared by every replica.
+   * @default 'sqlite'
+   */
+  readonly datastore?: SpireDatastoreType;
+  /**
+   * The Secret key holding the postgres/mysql connection string (the `connection_string`
+   * SPIRE documents for that database). It reaches the container as an environment variable
+   * and `server.conf` through `-expandEnv`, never a ConfigMap. Required for postgres and mysql.
+   * @default - none (sqlite)
+   */
+  readonly connectionStringSecret?: SecretKeySelector;
+  /**
+   * Size of each pod's PVC: its CA key, and with SQLite the datastore.
+   * @default '1Gi'
+   */
+  readonly storageSize?: string;
+  /** @default 'rsa-2048' */
+  readonly caKeyType?: SpireCaKeyType;
+  /**
+   * Lifetime of the server's signing CA.
+   * @default '1h'
+   */
+  readonly caTtl?: string;
+  /**
+   * Default lifetime of X.509-SVIDs; must be shorter than `caTtl`.
+   * @default '10m'
+   */
+  readonly defaultX509SvidTtl?: string;
+  /** @default 'INFO' */
+  readonly logLevel?: SpireLogLevel;
+  /**
+   * Subject of the CA certificate.
+   * @default { country: 'US', organization: 'SPIFFE' }
+   */
+  readonly caSubject?: { readonly country: string; readonly organization: string };
   /**
    * Name of the ConfigMap the trust bundle is published to.
    * @default 'trust-bundle'
@@ -41,16 +153,23 @@ export interface SpireServerProps {
 }
 
 /**
- * The SPIRE server: a one-replica StatefulSet keeping its SQLite datastore and CA keys on a
- * PVC, its `server.conf` generated from a typed model, the agent API behind a Service, the
- * trust bundle published to a ConfigMap the agents mount, and RBAC limited to what the
- * k8s_psat attestor and the bundle notifier call.
+ * The SPIRE server: a StatefulSet whose pods each keep their own CA key on a PVC (with SQLite,
+ * the datastore too; with PostgreSQL or MySQL, a database every replica shares), its
+ * `server.conf` generated from a typed model, the agent API behind one Service for all
+ * replicas, the trust bundle published to a ConfigMap the agents mount, and RBAC limited to
+ * what the k8s_psat attestor and the bundle notifier call. With two or more replicas, a
+ * PodDisruptionBudget and a spread over nodes and zones.
  * @see https://spiffe.io/docs/latest/deploying/spire_server/
+ * @see https://spiffe.io/docs/latest/planning/scaling_spire/
  */
-export class SpireServer extends Construct implements ISpireServerAdmin {
+export class SpireServer extends Construct implements ISpireServerAdmin, ISpireServerEndpoint {
   public readonly namespace: string;
   public readonly trustDomain: string;
-  public readonly podName: string;
+  public readonly replicas: number;
+  /** The labels of every server pod (and of no other pod): the Service, the PDB and admins select by them. */
+  public readonly selector: Readonly<Record<string, string>> = { app: NAME };
+  /** The pods' names, `spire-server-<ordinal>`: the StatefulSet's, so they are known before apply. */
+  public readonly podNames: readonly string[];
   public readonly containerName = NAME;
   public readonly binaryPath = '/opt/spire/bin/spire-server';
   /** The admin API socket, on an emptyDir: only `kubectl exec` into this container reaches it. */
@@ -63,54 +182,74 @@ export class SpireServer extends Construct implements ISpireServerAdmin {
   public readonly service: kplus.Service;
   /** The trust bundle's ConfigMap; created empty, filled by the server's k8sbundle notifier. */
   public readonly bundleConfigMap: kplus.ConfigMap;
+  public readonly bundleConfigMapName: string;
   public readonly bundleKey: string;
   /** The typed model `server.conf` is rendered from. */
   public readonly conf: ServerConf;
   public readonly configMap: kplus.ConfigMap;
   public readonly statefulSet: k8s.KubeStatefulSet;
+  /** Present with two or more replicas: voluntary disruptions take one server at a time. */
+  public readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
+  private readonly connectionStringSecret?: SecretKeySelector;
 
   constructor(scope: Construct, id: string, props: SpireServerProps) {
     super(scope, id);
-    const settings = props.settings;
     this.trustDomain = checkTrustDomain('trustDomain', props.trustDomain);
     checkImage('image', props.image);
-    checkQuantity('settings.storageSize', settings.storageSize);
-    checkDuration('settings.caTtl', settings.caTtl);
-    checkDuration('settings.defaultX509SvidTtl', settings.defaultX509SvidTtl);
+    this.replicas = props.replicas ?? 1;
+    const datastore = props.datastore ?? 'sqlite';
+    const caTtl = props.caTtl ?? '1h';
+    const defaultX509SvidTtl = props.defaultX509SvidTtl ?? '10m';
+    this.connectionStringSecret = props.connectionStringSecret;
+    checkSpireServerSettings({ replicas: this.replicas, datastore, connectionStringSecret: this.connectionStringSecret, caTtl, defaultX509SvidTtl });
+    const storageSize = checkQuantity('storageSize', props.storageSize ?? '1Gi');
+    const caSubject = props.caSubject ?? { country: 'US', organization: 'SPIFFE' };
+    if (datastore !== 'sqlite') {
+      // -expandEnv substitutes every `$` of the file, so free text must not carry one.
+      for (const [key, value] of Object.entries(caSubject)) {
+        if (value.includes('$')) throw new ValidationError(`caSubject.${key}`, value, 'must not contain "$" with an external datastore: SPIRE runs with -expandEnv');
+      }
+    }
     this.namespace = props.namespace.name;
+    this.bundleConfigMapName = props.bundleConfigMapName ?? 'trust-bundle';
     this.bundleKey = props.bundleKey ?? 'root-cert.pem';
+    this.podNames = Array.from({ length: this.replicas }, (_, i) => `${NAME}-${i}`);
     const metadata = (name: string) => ({ name, namespace: this.namespace });
 
     // The server calls the API: TokenReview for k8s_psat, the bundle ConfigMap for k8sbundle.
     this.serviceAccount = new kplus.ServiceAccount(this, 'service-account', { metadata: metadata(NAME), automountToken: true });
 
     // No `data`: `kubectl apply` then never owns (and never resets) the key the notifier writes.
-    this.bundleConfigMap = new kplus.ConfigMap(this, 'bundle', { metadata: metadata(props.bundleConfigMapName ?? 'trust-bundle') });
+    this.bundleConfigMap = new kplus.ConfigMap(this, 'bundle', { metadata: metadata(this.bundleConfigMapName) });
 
+    // One ClusterIP Service for every replica: agents connect to whichever answers, each replica serves any agent.
     this.service = new kplus.Service(this, 'service', {
       metadata: metadata(NAME),
       type: kplus.ServiceType.CLUSTER_IP,
       ports: [{ name: 'grpc', port: AGENT_API_PORT, targetPort: AGENT_API_PORT, protocol: kplus.Protocol.TCP }],
     });
-    this.service.selectLabel('app', NAME);
+    for (const [key, value] of Object.entries(this.selector)) this.service.selectLabel(key, value);
     this.serviceDnsName = `${this.service.name}.${this.namespace}.svc`;
-    this.podName = `${NAME}-0`;
 
     this.conf = {
       trustDomain: this.trustDomain,
       bindPort: AGENT_API_PORT,
       socketPath: this.adminSocketPath,
       dataDir: SPIRE_DATA_DIR,
-      logLevel: settings.logLevel,
-      caKeyType: settings.caKeyType,
-      caTtl: settings.caTtl,
-      defaultX509SvidTtl: settings.defaultX509SvidTtl,
-      caSubject: settings.caSubject,
-      sqlitePath: `${SPIRE_DATA_DIR}/datastore.sqlite3`,
+      logLevel: props.logLevel ?? 'INFO',
+      caKeyType: props.caKeyType ?? 'rsa-2048',
+      caTtl,
+      defaultX509SvidTtl,
+      caSubject,
+      datastore:
+        datastore === 'sqlite'
+          ? { databaseType: 'sqlite3', connectionString: `${SPIRE_DATA_DIR}/datastore.sqlite3` }
+          : { databaseType: datastore, connectionString: `$${DATASTORE_CONNECTION_ENV}` },
+      // Per pod, on its own PVC: replicas never share CA key material.
       keysPath: `${SPIRE_DATA_DIR}/keys.json`,
       psat: {
         cluster: props.agents.clusterName,
-        serviceAccountAllowList: [props.agents.allowListEntry],
+        serviceAccountAllowList: [`${props.agents.namespace}:${props.agents.serviceAccountName}`],
         audience: [props.agents.audience],
       },
       bundle: { namespace: this.namespace, configMap: this.bundleConfigMap.name, key: this.bundleKey },
@@ -125,7 +264,39 @@ export class SpireServer extends Construct implements ISpireServerAdmin {
     this.configMap = configFile.configMap;
 
     this.createRbac(metadata);
-    this.statefulSet = this.createStatefulSet(props.image, settings.storageSize, configFile);
+    this.statefulSet = this.createStatefulSet(props.image, storageSize, configFile);
+    if (this.replicas > 1) {
+      // L1: cdk8s-plus-25 has no PodDisruptionBudget. Not with one replica: it would block every node drain.
+      this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'pdb', {
+        metadata: metadata(NAME),
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...this.selector } } },
+      });
+    }
+  }
+
+  /**
+   * Lets `serviceAccount` list the server's namespace's pods (to find a Ready server; `list`
+   * cannot be narrowed by name) and get and exec into the server pods by name. Exec is
+   * `create` (SPDY) and `get` (WebSocket, tried first by kubectl ≥ 1.31, KEP-4006).
+   */
+  public grantAdminExec(serviceAccount: kplus.ISubject): k8s.KubeRole {
+    const subject = serviceAccount.toSubjectConfiguration();
+    const metadata = { name: `${subject.name}-${NAME}-exec`, namespace: this.namespace };
+    // L1: cdk8s-plus-25 cannot put resourceNames on the pods/exec subresource.
+    const role = new k8s.KubeRole(serviceAccount, `${NAME}-exec-role`, {
+      metadata,
+      rules: [
+        { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+        { apiGroups: [''], resources: ['pods'], resourceNames: [...this.podNames], verbs: ['get'] },
+        { apiGroups: [''], resources: ['pods/exec'], resourceNames: [...this.podNames], verbs: ['get', 'create'] },
+      ],
+    });
+    new k8s.KubeRoleBinding(serviceAccount, `${NAME}-exec-role-binding`, {
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
+      subjects: [{ kind: subject.kind, name: subject.name, namespace: subject.namespace }],
+    });
+    return role;
   }
 
   private createRbac(metadata: (name: string) => { name: string; namespace: string }): void {
@@ -146,14 +317,22 @@ export class SpireServer extends Construct implements ISpireServerAdmin {
   }
 
   private createStatefulSet(image: string, storageSize: string, configFile: SpireConfigFile): k8s.KubeStatefulSet {
-    const labels = { app: NAME };
-    const volumes = { data: 'spire-data', sockets: 'spire-server-socket' };
+    const labels = { ...this.selector };
+    const volumes = { data: 'spire-data', sockets: 'spire-server-socket', tmp: 'tmp' };
     const health = healthContainerFields(this.conf.healthChecks);
+    const secret = this.connectionStringSecret;
+    // Soft spread: a small cluster still schedules every replica, a large one gets one per node and zone.
+    const spread = (topologyKey: string): k8s.TopologySpreadConstraint => ({
+      maxSkew: 1,
+      topologyKey,
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: labels },
+    });
     // L1 StatefulSet: cdk8s-plus-25's StatefulSet cannot declare volumeClaimTemplates.
     return new k8s.KubeStatefulSet(this, 'statefulset', {
       metadata: { name: NAME, namespace: this.namespace, labels },
       spec: {
-        replicas: 1,
+        replicas: this.replicas,
         serviceName: this.service.name,
         selector: { matchLabels: labels },
         template: {
@@ -173,11 +352,16 @@ export class SpireServer extends Construct implements ISpireServerAdmin {
               fsGroupChangePolicy: 'OnRootMismatch',
               seccompProfile: { type: 'RuntimeDefault' },
             },
+            ...(this.replicas > 1 ? { topologySpreadConstraints: [spread('kubernetes.io/hostname'), spread('topology.kubernetes.io/zone')] } : {}),
             containers: [
               {
                 name: NAME,
                 image,
-                args: configFile.args,
+                // -expandEnv: the connection string reaches server.conf from the Secret-backed env, not from the ConfigMap.
+                args: secret ? [...configFile.args, '-expandEnv'] : configFile.args,
+                ...(secret
+                  ? { env: [{ name: DATASTORE_CONNECTION_ENV, valueFrom: { secretKeyRef: { name: secret.name, key: secret.key } } }] }
+                  : {}),
                 ports: [
                   { name: 'grpc', containerPort: AGENT_API_PORT, protocol: 'TCP' },
                   health.port,
@@ -190,12 +374,15 @@ export class SpireServer extends Construct implements ISpireServerAdmin {
                   configFile.volumeMount,
                   { name: volumes.data, mountPath: SPIRE_DATA_DIR },
                   { name: volumes.sockets, mountPath: SOCKET_DIR },
+                  // The root filesystem is read-only; SQLite (mattn/go-sqlite3) and Go's os.TempDir write temp files here.
+                  { name: volumes.tmp, mountPath: '/tmp' },
                 ],
               },
             ],
             volumes: [
               configFile.volume,
               { name: volumes.sockets, emptyDir: {} },
+              { name: volumes.tmp, emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
             ],
           },
         },

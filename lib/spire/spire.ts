@@ -1,15 +1,23 @@
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-25';
-import { MeshConfig } from '../config/mesh-config';
-import { SpireAgent } from './agent';
+import { SpireAgent, SpireAgentProps } from './agent';
 import { SpireAgentIdentity } from './agent-identity';
-import { SpiffeCsiDriver } from './csi-driver';
-import { SpireServer } from './server';
+import { SpiffeCsiDriver, SpiffeCsiDriverProps } from './csi-driver';
+import { SpireServer, SpireServerProps } from './server';
 
 export interface SpireProps {
-  readonly config: MeshConfig;
   /** SPIRE's namespace; its Pod Security labels are set here, since SPIRE is what needs them. */
   readonly namespace: kplus.Namespace;
+  /** The SPIFFE trust domain of every identity. */
+  readonly trustDomain: string;
+  /** The cluster name the agents attest with (k8s_psat). */
+  readonly clusterName: string;
+  /** The server's own props; its namespace, trust domain and agents are wired here. */
+  readonly server: Omit<SpireServerProps, 'namespace' | 'trustDomain' | 'agents'>;
+  /** The agent's own props; its identity and server are wired here. */
+  readonly agent: Omit<SpireAgentProps, 'identity' | 'server'>;
+  /** The CSI driver's own props; its agent is wired here. */
+  readonly csiDriver: Omit<SpiffeCsiDriverProps, 'agent'>;
 }
 
 /**
@@ -24,26 +32,16 @@ export class Spire extends Construct {
 
   constructor(scope: Construct, id: string, props: SpireProps) {
     super(scope, id);
-    const { config, namespace } = props;
-    this.agentIdentity = new SpireAgentIdentity(this, 'agent-identity', { namespace, clusterName: config.clusterName });
+    const { namespace } = props;
+    this.agentIdentity = new SpireAgentIdentity(this, 'agent-identity', { namespace, clusterName: props.clusterName });
     this.server = new SpireServer(this, 'server', {
+      ...props.server,
       namespace,
-      trustDomain: config.trustDomain,
+      trustDomain: props.trustDomain,
       agents: this.agentIdentity,
-      image: config.images.spireServer,
-      settings: config.spire.server,
     });
-    this.agent = new SpireAgent(this, 'agent', {
-      identity: this.agentIdentity,
-      server: this.server,
-      image: config.images.spireAgent,
-      settings: config.spire.agent,
-    });
-    this.csiDriver = new SpiffeCsiDriver(this, 'csi-driver', {
-      agent: this.agent,
-      image: config.images.spiffeCsiDriver,
-      registrarImage: config.images.csiNodeDriverRegistrar,
-    });
+    this.agent = new SpireAgent(this, 'agent', { ...props.agent, identity: this.agentIdentity, server: this.server });
+    this.csiDriver = new SpiffeCsiDriver(this, 'csi-driver', { ...props.csiDriver, agent: this.agent });
 
     // The agent (hostPID, hostNetwork, hostPath) and the CSI driver (privileged, hostPath) need
     // the privileged level; the server alone would pass restricted. Enforcing privileged lets

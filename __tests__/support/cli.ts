@@ -1,0 +1,115 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { resolveMeshConfig } from '../../lib/config/load';
+import { buildMesh } from '../../lib/composition-root';
+import { IndexObject, MeshIndex } from '../../lib/core/index-contract';
+import { publishMesh } from '../../lib/synth';
+import { main } from '../../lib/cli/main';
+
+const fixtures = path.join(__dirname, '..', 'cli', 'fixtures');
+/** The fake kubectl and istioctl. */
+export const FAKE_BIN = path.join(fixtures, 'bin');
+
+/** A real synth of the default mesh, written to `<cwd>/dist` of a fresh temporary directory. */
+export interface SynthesizedDist {
+  readonly cwd: string;
+  readonly index: MeshIndex;
+}
+
+export function synthDist(overrides: unknown = {}): SynthesizedDist {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-cli-dist-'));
+  const index = publishMesh(path.join(cwd, 'dist'), (outdir) => buildMesh(resolveMeshConfig(overrides), { outdir }));
+  return { cwd, index };
+}
+
+interface FakePod {
+  metadata: { name: string; ownerReferences: Array<{ kind: string; name: string }> };
+  status: { phase: string; conditions: Array<{ type: string; status: string }> };
+}
+
+function podOf(obj: IndexObject, notReady: readonly string[]): FakePod {
+  const [name, owner] =
+    obj.kind === 'Deployment' ? [`${obj.name}-5c8d7f9b4-x2x9q`, { kind: 'ReplicaSet', name: `${obj.name}-5c8d7f9b4` }]
+    : obj.kind === 'StatefulSet' ? [`${obj.name}-0`, { kind: obj.kind, name: obj.name }]
+    : [`${obj.name}-h7m2d`, { kind: obj.kind, name: obj.name }];
+  const phase = obj.kind === 'Job' ? 'Succeeded' : 'Running';
+  const ready = obj.kind !== 'Job' && !notReady.includes(obj.name);
+  return { metadata: { name, ownerReferences: [owner] }, status: { phase, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } };
+}
+
+const selectorArg = (selector: Readonly<Record<string, string>>) => Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+
+/**
+ * Writes the pods the fake kubectl answers with: one per workload of the index (Jobs
+ * completed), istiod and the gateway in Istio's namespace, and the lists the server and
+ * gateway selectors match, plus an unrelated pod per namespace the CLI must ignore.
+ * @param notReady workloads whose pod is Running but not Ready
+ */
+export function writeCluster(index: MeshIndex, notReady: readonly string[] = []): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-cluster-'));
+  const byNamespace = new Map<string, FakePod[]>();
+  const add = (file: string, pod: FakePod) => byNamespace.set(file, [...(byNamespace.get(file) ?? []), pod]);
+  const workloads = index.steps.flatMap((s) => s.objects).filter((o) => ['StatefulSet', 'DaemonSet', 'Deployment', 'Job'].includes(o.kind));
+  for (const w of workloads) add(w.namespace ?? 'default', podOf(w, notReady));
+  const { spireServer, ingressGateway } = index.admin;
+  const server = workloads.find((w) => w.kind === 'StatefulSet' && w.namespace === spireServer.namespace)!;
+  add(`${spireServer.namespace}--${selectorArg(spireServer.selector)}`, podOf(server, notReady));
+  const istioNs = ingressGateway?.namespace ?? 'istio-system';
+  add(istioNs, podOf({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: istioNs, name: 'istiod' }, notReady));
+  if (ingressGateway) {
+    const gateway = podOf({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: istioNs, name: 'istio-ingressgateway' }, notReady);
+    add(istioNs, gateway);
+    add(`${istioNs}--${selectorArg(ingressGateway.selector)}`, gateway);
+  }
+  // Istio's part is its whole namespace; elsewhere status must pick the mesh's own pods.
+  for (const ns of [...byNamespace.keys()].filter((k) => !k.includes('--') && k !== istioNs)) {
+    add(ns, { metadata: { name: 'unrelated-pod', ownerReferences: [{ kind: 'ReplicaSet', name: 'unrelated-1' }] }, status: { phase: 'Pending', conditions: [] } });
+  }
+  for (const [file, items] of byNamespace) fs.writeFileSync(path.join(dir, `pods-${file}.json`), JSON.stringify({ items }));
+  return dir;
+}
+
+/** A fresh call log and state directory; the fakes are the only tools on PATH. */
+export function fakeEnv(cluster: string, extra: Record<string, string> = {}, pathDirs = [FAKE_BIN]): NodeJS.ProcessEnv {
+  const state = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-cli-'));
+  const log = path.join(state, 'calls.log');
+  fs.writeFileSync(log, '');
+  return { PATH: pathDirs.join(path.delimiter), FAKE_LOG: log, FAKE_STATE: state, FAKE_CLUSTER: cluster, ...extra };
+}
+
+export interface Run {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+  /** Every call the fake tools received, in order, as "<tool> <args>". */
+  readonly calls: string[];
+}
+
+/** Runs the CLI in-process against the fakes. */
+export async function run(args: string[], env: NodeJS.ProcessEnv, cwd: string, heartbeatSeconds = 60): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { env, cwd, heartbeatSeconds, io: { out: (s) => out.push(s), err: (s) => err.push(s) } });
+  const calls = fs.readFileSync(env.FAKE_LOG!, 'utf8').split('\n').filter(Boolean);
+  return { code, out: out.join('\n'), err: err.join('\n'), calls };
+}
+
+/** Whether a process runs: a zombie (killed, not yet reaped by init) does not. */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** The pids a hanging fake recorded that still run a second after the CLI returned: none, once it has cleaned up. */
+export async function hungPidsAlive(env: NodeJS.ProcessEnv): Promise<number[]> {
+  const file = path.join(env.FAKE_STATE!, 'hung.pids');
+  if (!fs.existsSync(file)) return [];
+  const pids = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number);
+  // SIGKILL is delivered asynchronously: give the kernel a moment.
+  for (let waited = 0; pids.some(running) && waited < 1000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  return pids.filter(running);
+}

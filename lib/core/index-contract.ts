@@ -1,0 +1,280 @@
+import * as path from 'path';
+
+/**
+ * The contract between synth and the operator CLI: the shape of `dist/meta/index.json`, and
+ * the one parser that checks a file on disk against it. Synth writes what is declared here;
+ * the CLI reads nothing else from the project. No construct, cdk8s or config import, so the
+ * CLI starts without loading the construct tree.
+ */
+
+/** Where the index lives, relative to the output directory (a subdirectory, so `kubectl apply -f dist/` skips it). */
+export const INDEX_FILE = path.posix.join('meta', 'index.json');
+
+/** Bumped whenever a field changes meaning or a required one is added; the CLI refuses any other. */
+export const INDEX_VERSION = 1;
+
+/** The tools an index step may name. */
+export const INDEX_TOOLS = ['kubectl', 'istioctl'] as const;
+export type IndexTool = (typeof INDEX_TOOLS)[number];
+
+/** Namespaces that exist in every cluster: the mesh never creates them, and `down` never deletes them. */
+export const BUILT_IN_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** One object of a step, enough for a tool to wait on it or delete it. */
+export interface IndexObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+/** One apply step of the mesh: a file and the tool that applies it. */
+export interface IndexStep {
+  readonly chart: string;
+  readonly description: string;
+  /** Relative to the output directory, and inside it. */
+  readonly file: string;
+  readonly tool: IndexTool;
+  /** The Argo CD sync wave of every object in the file. */
+  readonly wave: number;
+  readonly objects: readonly IndexObject[];
+}
+
+/** How the operator CLI reaches the SPIRE server's admin API: `kubectl exec` into a Ready server pod, then the socket. */
+export interface IndexSpireServerAdmin {
+  readonly namespace: string;
+  /** Labels of the server pods; any Ready one serves the admin API. */
+  readonly selector: Readonly<Record<string, string>>;
+  readonly containerName: string;
+  readonly binaryPath: string;
+  readonly adminSocketPath: string;
+}
+
+/** How the operator CLI finds the ingress gateway pods to port-forward. */
+export interface IndexIngressGateway {
+  readonly namespace: string;
+  /** Labels of the gateway pods. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** The gateway's plain-HTTP port (the demo's 8080). */
+  readonly httpPort: number;
+}
+
+/** Runtime coordinates the operator CLI needs beyond the applied objects. */
+export interface IndexAdmin {
+  readonly spireServer: IndexSpireServerAdmin;
+  /** @default - absent when `istio.ingressGateway.enabled` is false */
+  readonly ingressGateway?: IndexIngressGateway;
+}
+
+/** One workload identity of the mesh. */
+export interface IdentityNode {
+  readonly id: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly spiffeId: string;
+}
+
+/** `from` may call `to` (node ids). */
+export interface IdentityEdge {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** Who may talk to whom, by identity. */
+export interface IdentityGraph {
+  readonly nodes: readonly IdentityNode[];
+  readonly edges: readonly IdentityEdge[];
+}
+
+/** What synth wrote, in apply order: read by the operator CLI instead of hard-coding names. */
+export interface MeshIndex {
+  readonly version: typeof INDEX_VERSION;
+  /** The Istio release the istioctl steps install; istioctl must be this version. */
+  readonly istioVersion: string;
+  readonly steps: readonly IndexStep[];
+  readonly admin: IndexAdmin;
+  /** @default - absent when the mesh was synthesized without one */
+  readonly identityGraph?: IdentityGraph;
+}
+
+/** The index on disk is missing, unreadable or breaks the contract; the message says what and how to fix it. */
+export class IndexError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IndexError';
+  }
+}
+
+const FIX = 'run `npm run synth` to rewrite it';
+const SHOWN_CHARS = 60;
+
+/** A value as an error shows it, cut to a readable length. */
+function shown(value: unknown): string {
+  const text = typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? String(value));
+  return text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS)}… (${text.length} characters)` : text;
+}
+
+type Json = Record<string, unknown>;
+
+/** Walks the parsed JSON, collecting one problem per bad field. */
+class Reader {
+  public readonly problems: string[] = [];
+
+  public fail(at: string, value: unknown, rule: string): undefined {
+    this.problems.push(`${at}: ${value === undefined ? 'missing' : shown(value)}${value === undefined ? `, ${rule}` : ` ${rule}`}`);
+    return undefined;
+  }
+
+  public object(at: string, value: unknown): Json | undefined {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Json;
+    return this.fail(at, value, 'must be an object');
+  }
+
+  public array(at: string, value: unknown): unknown[] | undefined {
+    return Array.isArray(value) ? value : this.fail(at, value, 'must be a list');
+  }
+
+  public string(at: string, value: unknown): string | undefined {
+    return typeof value === 'string' && value !== '' ? value : this.fail(at, value, 'must be a non-empty string');
+  }
+
+  public integer(at: string, value: unknown, min: number, max: number): number | undefined {
+    return Number.isInteger(value) && (value as number) >= min && (value as number) <= max
+      ? (value as number)
+      : this.fail(at, value, `must be a whole number from ${min} to ${max}`);
+  }
+
+  public labels(at: string, value: unknown): Record<string, string> | undefined {
+    const obj = this.object(at, value);
+    if (!obj) return undefined;
+    const entries = Object.entries(obj);
+    if (entries.length === 0) return this.fail(at, value, 'must hold at least one label');
+    for (const [k, v] of entries) if (typeof v !== 'string') return this.fail(`${at}.${k}`, v, 'must be a string');
+    return obj as Record<string, string>;
+  }
+}
+
+/** A step's file: relative, normalized and inside the output directory, so the CLI never applies a file from elsewhere. */
+function insideDist(r: Reader, at: string, value: unknown): string | undefined {
+  const file = r.string(at, value);
+  if (file === undefined) return undefined;
+  const normal = path.posix.normalize(file);
+  if (path.posix.isAbsolute(file) || path.win32.isAbsolute(file) || normal === '..' || normal.startsWith('../') || file.includes('\\') || normal !== file) {
+    return r.fail(at, file, 'must be a relative path inside the output directory');
+  }
+  return file;
+}
+
+function readObject(r: Reader, at: string, value: unknown): IndexObject | undefined {
+  const o = r.object(at, value);
+  if (!o) return undefined;
+  const apiVersion = r.string(`${at}.apiVersion`, o.apiVersion);
+  const kind = r.string(`${at}.kind`, o.kind);
+  const name = r.string(`${at}.name`, o.name);
+  const namespace = o.namespace === undefined ? undefined : r.string(`${at}.namespace`, o.namespace);
+  if (!apiVersion || !kind || !name) return undefined;
+  return { apiVersion, kind, name, ...(namespace ? { namespace } : {}) };
+}
+
+function readStep(r: Reader, at: string, value: unknown): IndexStep | undefined {
+  const s = r.object(at, value);
+  if (!s) return undefined;
+  const chart = r.string(`${at}.chart`, s.chart);
+  const description = r.string(`${at}.description`, s.description);
+  const file = insideDist(r, `${at}.file`, s.file);
+  const tool = (INDEX_TOOLS as readonly unknown[]).includes(s.tool)
+    ? (s.tool as IndexTool)
+    : r.fail(`${at}.tool`, s.tool, `must be one of ${INDEX_TOOLS.join(', ')}`);
+  const wave = r.integer(`${at}.wave`, s.wave, 0, Number.MAX_SAFE_INTEGER);
+  const objects = r.array(`${at}.objects`, s.objects)?.map((o, i) => readObject(r, `${at}.objects[${i}]`, o));
+  if (!chart || !description || !file || !tool || wave === undefined || !objects || objects.some((o) => !o)) return undefined;
+  return { chart, description, file, tool, wave, objects: objects as IndexObject[] };
+}
+
+function readAdmin(r: Reader, value: unknown): IndexAdmin | undefined {
+  const a = r.object('admin', value);
+  if (!a) return undefined;
+  const s = r.object('admin.spireServer', a.spireServer);
+  const spireServer = s && {
+    namespace: r.string('admin.spireServer.namespace', s.namespace),
+    selector: r.labels('admin.spireServer.selector', s.selector),
+    containerName: r.string('admin.spireServer.containerName', s.containerName),
+    binaryPath: r.string('admin.spireServer.binaryPath', s.binaryPath),
+    adminSocketPath: r.string('admin.spireServer.adminSocketPath', s.adminSocketPath),
+  };
+  let ingressGateway: IndexIngressGateway | undefined;
+  if (a.ingressGateway !== undefined) {
+    const g = r.object('admin.ingressGateway', a.ingressGateway);
+    ingressGateway = g && {
+      namespace: r.string('admin.ingressGateway.namespace', g.namespace)!,
+      selector: r.labels('admin.ingressGateway.selector', g.selector)!,
+      httpPort: r.integer('admin.ingressGateway.httpPort', g.httpPort, 1, 65535)!,
+    };
+  }
+  return spireServer && { spireServer: spireServer as IndexSpireServerAdmin, ...(ingressGateway ? { ingressGateway } : {}) };
+}
+
+function readGraph(r: Reader, value: unknown): IdentityGraph | undefined {
+  const g = r.object('identityGraph', value);
+  if (!g) return undefined;
+  const nodes = (r.array('identityGraph.nodes', g.nodes) ?? []).map((n, i) => {
+    const at = `identityGraph.nodes[${i}]`;
+    const o = r.object(at, n);
+    return o && {
+      id: r.string(`${at}.id`, o.id)!,
+      namespace: r.string(`${at}.namespace`, o.namespace)!,
+      serviceAccount: r.string(`${at}.serviceAccount`, o.serviceAccount)!,
+      spiffeId: r.string(`${at}.spiffeId`, o.spiffeId)!,
+    };
+  });
+  const ids = new Set(nodes.map((n) => n?.id));
+  const edges = (r.array('identityGraph.edges', g.edges) ?? []).map((e, i) => {
+    const at = `identityGraph.edges[${i}]`;
+    const o = r.object(at, e);
+    if (!o) return undefined;
+    const [from, to] = (['from', 'to'] as const).map((end) =>
+      ids.has(o[end] as string) ? (o[end] as string) : r.fail(`${at}.${end}`, o[end], 'must be the id of a node'),
+    );
+    return from && to ? { from, to } : undefined;
+  });
+  return { nodes: nodes as IdentityNode[], edges: edges as IdentityEdge[] };
+}
+
+/**
+ * Parses and checks an index file's text. Throws one {@link IndexError} that names every bad
+ * field and says to run `npm run synth`.
+ * @param source the file, as the user should see it in the message
+ */
+export function parseIndex(text: string, source: string): MeshIndex {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new IndexError(`${source} is not valid JSON (${(err as Error).message}); ${FIX}`);
+  }
+  const r = new Reader();
+  const root = r.object('(root)', json);
+  if (root) {
+    if (root.version === undefined) {
+      throw new IndexError(`${source}: version missing: an index from before versioning, or not one synth wrote; ${FIX}`);
+    }
+    if (root.version !== INDEX_VERSION) {
+      throw new IndexError(
+        `${source}: version ${shown(root.version)} is not the index version this CLI reads (${INDEX_VERSION}); it was written by another spire-mesh: ${FIX}`,
+      );
+    }
+    const istioVersion = r.string('istioVersion', root.istioVersion);
+    const listed = r.array('steps', root.steps);
+    if (listed?.length === 0) r.fail('steps', listed, 'must list at least one step: there is nothing to apply');
+    const steps = listed?.map((s, i) => readStep(r, `steps[${i}]`, s));
+    const admin = readAdmin(r, root.admin);
+    const identityGraph = root.identityGraph === undefined ? undefined : readGraph(r, root.identityGraph);
+    if (r.problems.length === 0) {
+      return { version: INDEX_VERSION, istioVersion: istioVersion!, steps: steps as IndexStep[], admin: admin!, ...(identityGraph ? { identityGraph } : {}) };
+    }
+  }
+  const [first, ...rest] = r.problems;
+  throw new IndexError(
+    rest.length === 0 ? `${source}: ${first}; ${FIX}` : `${source} breaks the index contract (${FIX}):\n${r.problems.map((p) => `  - ${p}`).join('\n')}`,
+  );
+}
