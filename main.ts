@@ -1,5 +1,6 @@
+import { gitopsReport } from './lib/argocd/gitops';
 import { readMeshConfig } from './lib/config/load';
-import { buildMesh } from './lib/composition-root';
+import { buildMesh, Mesh } from './lib/composition-root';
 import { publishMesh, synthReport } from './lib/synth';
 
 // Only wiring lives here: tests import lib/, never this file (it would write dist/).
@@ -7,8 +8,9 @@ import { publishMesh, synthReport } from './lib/synth';
 const dist = process.env.CDK8S_OUTDIR ?? 'dist';
 try {
   const { config, source } = readMeshConfig();
-  const index = publishMesh(dist, (outdir) => buildMesh(config, { outdir }));
-  console.log(synthReport(source, dist, index).join('\n'));
+  let mesh: Mesh | undefined;
+  const index = publishMesh(dist, (outdir) => (mesh = buildMesh(config, { outdir })));
+  console.log([...synthReport(source, dist, index), ...gitopsReport(mesh?.gitops, dist)].join('\n'));
 } catch (err) {
   // Every failure is one message: config and validation errors name the field, value and rule.
   console.error(`spire-mesh: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import { buildGitOps, MeshGitOps } from './argocd/gitops';
 import { AllowNothing } from './authorization/allow-nothing';
 import { identityGraph } from './authorization/identity-graph';
 import { ALLOW_NOTHING_NAME, AuthorizationMode } from './authorization/mode';
@@ -6,9 +7,10 @@ import { Bookinfo } from './bookinfo/bookinfo';
 import { BookinfoRouting } from './bookinfo/routing';
 import { MeshConfig } from './config/mesh-config';
 import { bookinfoServiceDeclarations, serviceDeclaration } from './config/services';
-import type { IdentityGraph } from './core/index-contract';
-import { ApplyTool, MeshChart, SYNC_WAVE_ANNOTATION } from './core/mesh-chart';
+import { IdentityGraph } from './core/index-contract';
+import { ApplyTool, MeshChart, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from './core/mesh-chart';
 import { MeshNamespaces } from './core/namespaces';
+import { ISTIO_CHARTS } from './istio/helm-values-api';
 import { IIngressGateway, ISidecarInjection } from './istio/interfaces';
 import { Istio } from './istio/istio';
 import { MeshPeerAuthentication } from './istio/peer-authentication';
@@ -42,6 +44,8 @@ export interface Mesh {
   readonly registration: SpireRegistration;
   /** One bookinfo copy per `bookinfo.namespaces` entry, in that order; none when `bookinfo.enabled` is false. */
   readonly bookinfo: readonly Bookinfo[];
+  /** The Argo CD Applications, written to `<outdir>/argocd/`; undefined when `gitops.repoURL` is empty. */
+  readonly gitops?: MeshGitOps;
   /** The config's `services`, in that order. */
   readonly services: readonly MeshedService[];
   /** Every meshed workload of both Apps (bookinfo's, the config's, the ones `extend` added), collected from the construct tree. */
@@ -93,8 +97,10 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   const app = new App({ outdir });
   const istioctlApp = new App({ outdir: `${outdir}/${ISTIOCTL_SUBDIR}` });
   const charts: MeshChart[] = [];
-  const ordered = (scope: App, name: string, description: string, tool: ApplyTool = 'kubectl'): MeshChart => {
-    const chart = new MeshChart(scope, { name, description, tool, position: charts.filter((c) => c.tool === tool).length });
+  const ordered = (scope: App, name: string, description: string, tool: ApplyTool = 'kubectl', waves = 1): MeshChart => {
+    const last = charts[charts.length - 1];
+    const wave = last ? last.wave + last.waves : 0;
+    const chart = new MeshChart(scope, { name, description, tool, position: charts.filter((c) => c.tool === tool).length, wave, waves });
     charts.push(chart);
     return chart;
   };
@@ -102,7 +108,8 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   const namespacesChart = ordered(app, 'namespaces', 'namespaces of SPIRE, Istio and the workloads');
   const spireChart = ordered(app, 'spire', 'SPIRE server, agents and the SPIFFE CSI driver');
   const registrationChart = ordered(app, 'registration', 'SPIRE registration entries and the Job that creates them');
-  const istioChart = ordered(istioctlApp, 'istio-operator', 'Istio with SPIRE socket mounts (istioctl install -f)', 'istioctl');
+  // Under Argo CD the Istio step is its Helm releases, one wave each.
+  const istioChart = ordered(istioctlApp, 'istio-operator', 'Istio with SPIRE socket mounts (istioctl install -f)', 'istioctl', ISTIO_CHARTS.length);
   const policyChart = ordered(app, 'mesh-policy', 'mesh-wide STRICT mutual TLS and the allow-nothing default of each meshed namespace');
   const bookinfoNamespaces = config.bookinfo.enabled ? config.bookinfo.namespaces : [];
   const bookinfoCharts = bookinfoNamespaces.map((namespace) =>
@@ -198,9 +205,29 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
     image: config.images.kubectl,
   });
 
-  charts.forEach((chart, wave) => {
-    for (const obj of chart.allObjects) obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(wave));
-  });
+  for (const chart of charts) {
+    for (const obj of chart.allObjects) {
+      obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(chart.wave));
+      // Argo CD dry-runs every object before the first wave, when Istio's CRDs (installed by a later wave) do not exist yet.
+      if (chart.tool === 'kubectl' && /\.istio\.io\//.test(obj.apiVersion)) obj.metadata.addAnnotation(SYNC_OPTIONS_ANNOTATION, 'SkipDryRunOnMissingResource=true');
+    }
+  }
+
+  const { gitops: git } = config;
+  const gitops = git.repoURL
+    ? buildGitOps({
+        outdir,
+        settings: {
+          namespace: git.argocd.namespace,
+          project: git.argocd.project,
+          automated: git.automated.enabled ? { prune: git.automated.prune, selfHeal: git.automated.selfHeal } : undefined,
+        },
+        repoURL: git.repoURL,
+        revision: git.revision,
+        path: git.path,
+        istio: { releases: istio.helmReleases, chartRepository: git.istioChartRepository, firstWave: istioChart.wave },
+      })
+    : undefined;
   return {
     config,
     app,
@@ -216,6 +243,7 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
     namespaceDefaults,
     identityGraph: graph,
     registration,
+    gitops,
   };
 }
 

@@ -12,10 +12,9 @@
 // The composition root, the config it reads, and synthesis to dist/.
 export * from './composition-root';
 export * from './config/mesh-config';
-export * from './config/load';
+export { ConfigError, loadMeshConfig, readMeshConfig, resolveMeshConfig, CONFIG_ENV_VAR, DEFAULT_CONFIG_FILE } from './config/load';
 export { meshIndex, publishMesh, synthMesh, synthReport, IDENTITY_GRAPH_FILE } from './synth';
-export { INDEX_FILE } from './core/index-contract';
-export type { IdentityEdge, IdentityGraph, IdentityNode, MeshIndex } from './core/index-contract';
+export * from './core/index-contract';
 
 // Contracts between parts, and the shared input rules.
 export * from './identity';
@@ -50,6 +49,8 @@ export * from './istio/ingress-gateway';
 export * from './istio/injection-template';
 export * from './istio/operator';
 export * from './istio/peer-authentication';
+export * from './istio/helm-values';
+export * from './argocd/gitops';
 export * from './registration/registration';
 export * from './registration/entry';
 export * from './registration/spiffe-id';

@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Names, Yaml } from 'cdk8s';
+import { gitopsFiles } from './argocd/gitops';
 import { MeshChart } from './core/mesh-chart';
 import { INDEX_FILE, INDEX_VERSION, IndexAdmin, MeshIndex } from './core/index-contract';
-import { ISTIOCTL_SUBDIR, Mesh } from './composition-root';
 import { identityGraphMarkdown } from './authorization/identity-graph';
+import { ISTIOCTL_SUBDIR, Mesh } from './composition-root';
 
-/** Who may call whom, as Mermaid in Markdown (GitHub renders it), relative to the output directory. */
+/** Who may call whom, as Mermaid in Markdown (GitHub renders it). */
 export const IDENTITY_GRAPH_FILE = path.posix.join('meta', 'identity-graph.md');
 
 /** The file cdk8s writes a chart to, relative to the output directory (no chart depends on another, so cdk8s adds no index of its own). */
@@ -17,7 +18,7 @@ function chartFile(chart: MeshChart): string {
 
 /** Describes the synthesized output of a mesh; pure, so tests can read it without writing files. */
 export function meshIndex(mesh: Mesh): MeshIndex {
-  const steps = mesh.charts.map((chart, wave) => {
+  const steps = mesh.charts.map((chart) => {
     const objects = chart.allObjects.map((obj) => ({
       apiVersion: obj.apiVersion,
       kind: obj.kind,
@@ -29,7 +30,7 @@ export function meshIndex(mesh: Mesh): MeshIndex {
       description: chart.description,
       file: chartFile(chart),
       tool: chart.tool,
-      wave,
+      wave: chart.wave,
       objects,
     };
   });
@@ -75,9 +76,14 @@ function renderApp(charts: readonly MeshChart[]): Map<MeshChart, unknown[]> {
  */
 export function synthMesh(mesh: Mesh): MeshIndex {
   const rendered = [mesh.app, mesh.istioctlApp].map((app) => ({ app, charts: renderApp(mesh.charts.filter((c) => App.of(c) === app)) }));
+  const gitops = mesh.gitops ? gitopsFiles(mesh.gitops) : new Map<string, string>();
   for (const { app, charts } of rendered) {
     fs.mkdirSync(app.outdir, { recursive: true });
     for (const [chart, objects] of charts) Yaml.save(path.join(app.outdir, `${Names.toDnsLabel(chart)}${app.outputFileExtension}`), objects);
+  }
+  for (const [file, text] of gitops) {
+    fs.mkdirSync(path.dirname(path.join(mesh.app.outdir, file)), { recursive: true });
+    fs.writeFileSync(path.join(mesh.app.outdir, file), text);
   }
   const index = meshIndex(mesh);
   for (const step of index.steps) {

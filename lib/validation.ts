@@ -221,3 +221,45 @@ export function checkImageHub(field: string, value: string): string {
   }
   return value;
 }
+
+/**
+ * A Git repository URL as Argo CD clones it: `https://`, `http://` or `ssh://` URL, or the
+ * scp-like `git@host:org/repo.git`.
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/private-repositories/
+ */
+export function checkGitRepoUrl(field: string, value: string): string {
+  const url = /^(https?|ssh):\/\/[^\s/@]+(@[^\s/]+)?(\/[^\s]*)?$/;
+  const scp = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$/;
+  if (!url.test(value) && !scp.test(value)) {
+    throw new ValidationError(field, value, 'must be a Git URL: https://host/org/repo.git, ssh://git@host/org/repo.git or git@host:org/repo.git');
+  }
+  return value;
+}
+
+/** A Helm chart repository URL: `https://`/`http://` (an index.yaml repository) or `oci://` (a registry). */
+export function checkHelmRepoUrl(field: string, value: string): string {
+  if (!/^(https?|oci):\/\/[^\s/]+(\/[^\s]*)?$/.test(value) || value.endsWith('/')) {
+    throw new ValidationError(field, value, 'must be a Helm repository URL such as https://istio-release.storage.googleapis.com/charts (no trailing "/")');
+  }
+  return value;
+}
+
+/**
+ * A Git revision: a branch, tag, commit or `HEAD`, following `git check-ref-format`'s rules
+ * that matter here (no whitespace, `..`, `~^:?*[\`, leading `-` or trailing `/`, `.lock`).
+ */
+export function checkGitRevision(field: string, value: string): string {
+  if (value.length === 0 || /[\s~^:?*[\\]|\.\.|@\{|^[-/]|\/$|\.lock$|\/\//.test(value)) {
+    throw new ValidationError(field, value, 'must be a Git branch, tag or commit (e.g. HEAD, main, v1.2.0): no spaces, "..", or ~^:?*[\\ characters');
+  }
+  return value;
+}
+
+/** A directory inside a repository, relative to its root: `.` or `a/b`, no `..`, no leading or trailing `/`. */
+export function checkRepoPath(field: string, value: string): string {
+  const segments = value.split('/');
+  if (value !== '.' && (value.length === 0 || segments.some((s) => s === '' || s === '.' || s === '..' || /[\s\\*?[\]{}]/.test(s)))) {
+    throw new ValidationError(field, value, 'must be a directory relative to the repository root, e.g. dist or deploy/mesh/dist (no "..", no leading or trailing "/")');
+  }
+  return value;
+}

@@ -6,6 +6,7 @@ import { PROXY_CONTAINER, WORKLOAD_SOCKET_DIR, WORKLOAD_SOCKET_VOLUME } from '..
 import { podSpecProblems } from '../support/schema';
 
 const csi = { driverName: 'csi.spiffe.io', socketFileName: 'socket' };
+const socketWaitImage = 'docker.io/istio/proxyv2:1.30.3';
 const istioNamespace = () => new kplus.Namespace(Testing.chart(), 'ns', { metadata: { name: 'istio-system' } });
 
 /**
@@ -52,7 +53,7 @@ const renderedDeployment = () => ({
 
 describe('the ingress gateway component', () => {
   // GIVEN the gateway for a CSI driver with a non-default name
-  const gateway = new IngressGateway({ csi: { driverName: 'csi.example.test', socketFileName: 'socket' }, trustDomain: 'corp.example', namespace: istioNamespace() });
+  const gateway = new IngressGateway({ csi: { driverName: 'csi.example.test', socketFileName: 'socket' }, trustDomain: 'corp.example', namespace: istioNamespace(), socketWaitImage });
   const spec = gateway.componentSpec();
 
   test('is istio-ingressgateway, enabled, labelled with the selector Gateways match', () => {
@@ -82,15 +83,38 @@ describe('the ingress gateway component', () => {
   test("has the demo's ports", () => {
     expect([gateway.httpPort, gateway.mtlsPort]).toEqual([8080, 7080]);
   });
+
+  test('its Service routes to both Gateway servers: HTTP and the ISTIO_MUTUAL port (7080 had no Service port before)', () => {
+    const ports = spec.k8s!.service!.ports;
+    expect(ports.map((p) => p.targetPort)).toEqual(expect.arrayContaining([gateway.httpPort, gateway.mtlsPort]));
+    expect(ports.find((p) => p.targetPort === gateway.mtlsPort)).toMatchObject({ port: gateway.mtlsPort, name: 'http-mtls' });
+    expect(spec.k8s!.service!.type).toBe('LoadBalancer');
+  });
+
+  test('its pod waits for the SPIRE socket in an init container that mounts the same volume', () => {
+    const deployment = renderedDeployment();
+    applyPatches(deployment, spec.k8s!.overlays[0].patches);
+    const pod: Record<string, any> = deployment.spec.template.spec;
+    expect(pod.initContainers).toHaveLength(1);
+    const [wait] = pod.initContainers;
+    expect(wait).toMatchObject({ name: 'wait-for-spire-socket', image: socketWaitImage, command: ['sh', '-c', expect.stringContaining('-S "$SOCKET"')] });
+    expect(wait.env).toEqual([{ name: 'SOCKET', value: `${WORKLOAD_SOCKET_DIR}/socket` }]);
+    expect(wait.volumeMounts).toEqual([{ name: WORKLOAD_SOCKET_VOLUME, mountPath: WORKLOAD_SOCKET_DIR, readOnly: true }]);
+    expect(wait.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+    expect(podSpecProblems(pod)).toEqual([]);
+  });
 });
 
 describe('bad input', () => {
   test.each([
     [{ httpPort: 0 }, /httpPort: 0 must be an integer port/],
     [{ mtlsPort: 8080 }, /mtlsPort: 8080 must differ from httpPort \(8080\)/],
+    [{ mtlsPort: 443 }, /mtlsPort: 443 must not be one of the gateway Service's other ports \(15021, 80, 443\)/],
+    [{ serviceType: 'ExternalName' as never }, /serviceType: 'ExternalName' must be one of/],
+    [{ socketWaitImage: 'busybox' }, /socketWaitImage: 'busybox'/],
     [{ trustDomain: 'Corp.example' }, /trustDomain: 'Corp.example' must be lowercase/],
     [{ csi: { driverName: 'csi.spiffe.io', socketFileName: 'x' } }, /csi.socketFileName: 'x' must be 'socket'/],
   ])('%j throws naming the prop', (override, message) => {
-    expect(() => new IngressGateway({ csi, trustDomain: 'example.org', namespace: istioNamespace(), ...override })).toThrow(message);
+    expect(() => new IngressGateway({ csi, trustDomain: 'example.org', namespace: istioNamespace(), socketWaitImage, ...override })).toThrow(message);
   });
 });

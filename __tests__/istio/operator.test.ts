@@ -3,7 +3,8 @@ import * as kplus from 'cdk8s-plus-25';
 import * as YAML from 'yaml';
 import { SpireInjectionTemplate } from '../../lib/istio/injection-template';
 import { IngressGateway } from '../../lib/istio/ingress-gateway';
-import { IstioOperator, IstioOperatorProps } from '../../lib/istio/operator';
+import { IstioInstall, IstioInstallProps } from '../../lib/istio/install';
+import { IstioOperator } from '../../lib/istio/operator';
 import { meshIndex } from '../../lib/synth';
 import { istioOperatorProblems } from '../support/istio-operator-schema';
 import { find, synthesize } from '../support/synth';
@@ -91,7 +92,7 @@ describe('the IstioOperator model', () => {
 });
 
 describe('bad input', () => {
-  const props = (overrides: Partial<IstioOperatorProps>): IstioOperatorProps => {
+  const props = (overrides: Partial<IstioInstallProps>): IstioInstallProps => {
     const namespace = new kplus.Namespace(Testing.chart(), 'ns', { metadata: { name: 'istio-system' } });
     return {
       namespace,
@@ -109,19 +110,19 @@ describe('bad input', () => {
     [{ hub: 'docker.io/istio:1.30.3' }, /hub: 'docker.io\/istio:1.30.3' must be a registry and repository prefix/],
     [{ trustDomain: 'spiffe://example.org' }, /trustDomain: 'spiffe:\/\/example.org' must not include a scheme/],
   ])('%j throws naming the prop', (override, message) => {
-    expect(() => new IstioOperator(Testing.chart(), 'iop', props(override))).toThrow(message);
+    expect(() => new IstioOperator(Testing.chart(), 'iop', { install: new IstioInstall(props(override)) })).toThrow(message);
   });
 
   test('a gateway in another namespace than Istio is refused', () => {
-    const ingressGateway = new IngressGateway({ csi, trustDomain: 'example.org', namespace: otherNamespace() });
-    expect(() => new IstioOperator(Testing.chart(), 'iop', props({ ingressGateway }))).toThrow(
+    const ingressGateway = new IngressGateway({ csi, trustDomain: 'example.org', namespace: otherNamespace(), socketWaitImage: 'docker.io/istio/proxyv2:1.30.3' });
+    expect(() => new IstioInstall(props({ ingressGateway }))).toThrow(
       /ingressGateway.namespace: 'elsewhere' must be the namespace Istio is installed into \('istio-system'\)/,
     );
   });
 
   test('a gateway identity in another trust domain is refused', () => {
-    const ingressGateway = new IngressGateway({ csi, trustDomain: 'other.org', namespace: props({}).namespace });
-    expect(() => new IstioOperator(Testing.chart(), 'iop', props({ ingressGateway }))).toThrow(
+    const ingressGateway = new IngressGateway({ csi, trustDomain: 'other.org', namespace: props({}).namespace, socketWaitImage: 'docker.io/istio/proxyv2:1.30.3' });
+    expect(() => new IstioInstall(props({ ingressGateway }))).toThrow(
       /ingressGateway.identity.trustDomain: 'other.org' must be the mesh trust domain \('example.org'\)/,
     );
   });

@@ -12,7 +12,10 @@ export interface Manifest {
   readonly [key: string]: unknown;
 }
 
-const CRD_FILE = path.join(__dirname, '..', '..', 'crds', 'istio-1.30.3', 'crds.yaml');
+const CRD_FILES = [
+  path.join(__dirname, '..', '..', 'crds', 'istio-1.30.3', 'crds.yaml'),
+  path.join(__dirname, '..', 'argocd', 'reference', 'argo-cd-3.5.1', 'application-crd.yaml'),
+];
 
 type JsonSchema = { [key: string]: unknown };
 
@@ -63,10 +66,10 @@ function addCrd(text: string): void {
 }
 
 /** The validator of one CRD kind, parsed and compiled the first time a test meets that kind. */
-function istioValidator(apiVersion: string, kind: string): ValidateFunction | undefined {
+function crdValidator(apiVersion: string, kind: string): ValidateFunction | undefined {
   if (!crdTexts) {
     crdTexts = new Map();
-    for (const text of fs.readFileSync(CRD_FILE, 'utf8').split(/^---$/m)) {
+    for (const text of CRD_FILES.flatMap((file) => fs.readFileSync(file, 'utf8').split(/^---$/m))) {
       const named = /^ {2}names:\n(?: {4}.*\n)*? {4}kind: (\w+)$/m.exec(text);
       if (named) crdTexts.set(named[1], text);
     }
@@ -143,29 +146,29 @@ function builtInProblems(manifest: Manifest): string[] {
   return problems;
 }
 
-function istioProblems(manifest: Manifest): string[] {
+function customResourceProblems(manifest: Manifest): string[] {
   // The IstioOperator's CRD preserves unknown fields, so it is checked against a closed model of the API instead.
   if (manifest.apiVersion === 'install.istio.io/v1alpha1' && manifest.kind === 'IstioOperator') return istioOperatorProblems(manifest);
-  const validate = istioValidator(manifest.apiVersion, manifest.kind);
-  if (!validate) return [`no Istio CRD schema for ${manifest.apiVersion} ${manifest.kind}`];
+  const validate = crdValidator(manifest.apiVersion, manifest.kind);
+  if (!validate) return [`no CRD schema for ${manifest.apiVersion} ${manifest.kind}`];
   if (validate(manifest)) return [];
   return (validate.errors ?? []).map(
     (e) => `${e.instancePath || '/'} ${e.message}${'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : ''}`,
   );
 }
 
-const isIstio = (m: Manifest) => m.apiVersion.includes('.istio.io/');
+const isCustomResource = (m: Manifest) => m.apiVersion.includes('.istio.io/') || m.apiVersion.startsWith('argoproj.io/');
 
 /**
- * Validates objects against their schemas: built-in kinds with kubernetes-models, Istio
+ * Validates objects against their schemas: built-in kinds with kubernetes-models, Istio and Argo CD
  * kinds with the CRD's openAPIV3Schema. Unknown fields are errors in both.
  * @returns for each object `kind/name: problem` lines; empty when every object is valid
  */
 export function schemaProblems(manifests: readonly Manifest[]): string[] {
   const label = (m: Manifest) => `${m.kind}/${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
   const problems: string[] = [];
-  for (const m of manifests.filter((x) => !isIstio(x))) problems.push(...builtInProblems(m).map((p) => `${label(m)}: ${p}`));
-  for (const m of manifests.filter(isIstio)) problems.push(...istioProblems(m).map((p) => `${label(m)}: ${p}`));
+  for (const m of manifests.filter((x) => !isCustomResource(x))) problems.push(...builtInProblems(m).map((p) => `${label(m)}: ${p}`));
+  for (const m of manifests.filter(isCustomResource)) problems.push(...customResourceProblems(m).map((p) => `${label(m)}: ${p}`));
   return problems;
 }
 

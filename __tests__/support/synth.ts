@@ -11,6 +11,8 @@ export interface SynthesizedMesh {
   readonly charts: ReadonlyMap<string, readonly Manifest[]>;
   /** Every object of every chart, in apply order. */
   readonly all: readonly Manifest[];
+  /** The Argo CD files' objects (root, health customisation, child Applications); empty without `gitops.repoURL`. */
+  readonly argocd: readonly Manifest[];
 }
 
 /** Builds the mesh from the defaults merged with `overrides` (a partial config, as a user's file would hold). */
@@ -19,7 +21,8 @@ export function synthesize(overrides: unknown = {}): SynthesizedMesh {
   const mesh = buildMesh(config, { outdir: '/nonexistent/never-written' });
   const charts = new Map<string, Manifest[]>();
   for (const chart of mesh.charts) charts.set(chart.name, chart.toJson() as Manifest[]);
-  return { mesh, config, charts, all: [...charts.values()].flat() };
+  const argocd = mesh.gitops ? [...mesh.gitops.files.values()].flatMap((c) => c.toJson() as Manifest[]) : [];
+  return { mesh, config, charts, all: [...charts.values()].flat(), argocd };
 }
 
 /** Finds one object by kind and name (and namespace, when given); throws naming what is missing. */

@@ -1,4 +1,4 @@
-import type { IdentityEdge, IdentityGraph, IdentityNode } from '../core/index-contract';
+import { IdentityEdge, IdentityGraph, IdentityNode } from '../core/index-contract';
 import { WorkloadIdentity } from '../identity';
 import { IMeshWorkload } from '../mesh/workload';
 import { ValidationError } from '../validation';

@@ -4,12 +4,17 @@ import * as YAML from 'yaml';
 import { checkSpireServerSettings } from '../spire/server';
 import {
   checkDns1123Label,
+  checkDns1123Subdomain,
+  checkGitRepoUrl,
+  checkGitRevision,
+  checkHelmRepoUrl,
   checkImage,
   checkImageHub,
   checkOneOf,
   checkOwnNamespace,
   checkQuantity,
   checkReleaseVersion,
+  checkRepoPath,
   checkTrustDomain,
   checkUnique,
   show,
@@ -239,6 +244,7 @@ function validate(c: MeshConfig, problems: string[]): void {
 
   check(() => checkReleaseVersion('istio.version', c.istio.version));
   check(() => checkImageHub('istio.hub', c.istio.hub));
+  check(() => checkOneOf('istio.ingressGateway.serviceType', c.istio.ingressGateway.serviceType, ['LoadBalancer', 'NodePort', 'ClusterIP']));
 
   const bookinfo = c.bookinfo;
   check(() => {
@@ -257,5 +263,14 @@ function validate(c: MeshConfig, problems: string[]): void {
   });
   check(() => checkUnique('bookinfo.namespaces', bookinfo.namespaces));
   for (const [key, image] of Object.entries(bookinfo.images)) check(() => checkImage(`bookinfo.images.${key}`, image));
+
+  const gitops = c.gitops;
+  if (gitops.repoURL !== '') check(() => checkGitRepoUrl('gitops.repoURL', gitops.repoURL));
+  check(() => checkGitRevision('gitops.revision', gitops.revision));
+  check(() => checkRepoPath('gitops.path', gitops.path));
+  check(() => checkDns1123Label('gitops.argocd.namespace', gitops.argocd.namespace));
+  check(() => checkDns1123Subdomain('gitops.argocd.project', gitops.argocd.project));
+  check(() => checkHelmRepoUrl('gitops.istioChartRepository', gitops.istioChartRepository));
+
   checkServices(c, problems, check);
 }

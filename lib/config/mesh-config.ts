@@ -90,7 +90,46 @@ export interface IstioConfig {
   readonly ingressGateway: {
     /** @default true */
     readonly enabled: boolean;
+    /**
+     * Type of the gateway's Service. Argo CD reports a `LoadBalancer` Service healthy only
+     * once it has an address, so on a cluster without a load-balancer controller (kind) use
+     * `ClusterIP` and `npm run mesh -- forward`.
+     * @default 'LoadBalancer' (what istioctl's default profile and the gateway chart install)
+     */
+    readonly serviceType: GatewayServiceType;
   };
+}
+
+export type GatewayServiceType = 'LoadBalancer' | 'NodePort' | 'ClusterIP';
+
+/**
+ * Argo CD: where `dist/` is committed and how Argo CD syncs it. With `repoURL` empty, synth
+ * writes no Argo CD files. @see docs/gitops.md
+ */
+export interface GitOpsConfig {
+  /** The Git repository Argo CD clones; only the root Application names it. @default '' (no Argo CD files) */
+  readonly repoURL: string;
+  /** Branch, tag or commit Argo CD follows. @default 'HEAD' */
+  readonly revision: string;
+  /** Where the synthesized `dist/` sits in that repository, relative to its root. @default 'dist' */
+  readonly path: string;
+  readonly argocd: {
+    /** The namespace Argo CD runs in; every Application is created there. @default 'argocd' */
+    readonly namespace: string;
+    /** The AppProject of every Application. @default 'default' */
+    readonly project: string;
+  };
+  /** Automated sync of every Application. */
+  readonly automated: {
+    /** @default true */
+    readonly enabled: boolean;
+    /** Delete what is no longer in Git. @default true */
+    readonly prune: boolean;
+    /** Revert changes made in the cluster. @default true */
+    readonly selfHeal: boolean;
+  };
+  /** Helm repository of Istio's `base`, `istiod` and `gateway` charts. @default 'https://istio-release.storage.googleapis.com/charts' */
+  readonly istioChartRepository: string;
 }
 
 /** bookinfo, the built-in example, declared through the same model as `services`. */
@@ -180,6 +219,7 @@ export interface MeshConfig {
   };
   readonly istio: IstioConfig;
   readonly bookinfo: BookinfoConfig;
+  readonly gitops: GitOpsConfig;
   /** The user's own services. @default [] */
   readonly services: readonly ServiceConfig[];
   readonly authorization: AuthorizationConfig;
@@ -220,13 +260,21 @@ export const DEFAULT_CONFIG: MeshConfig = {
     version: '1.30.3',
     hub: 'docker.io/istio',
     nativeSidecars: true,
-    ingressGateway: { enabled: true },
+    ingressGateway: { enabled: true, serviceType: 'LoadBalancer' },
   },
   bookinfo: {
     enabled: true,
     namespaces: ['default'],
     images: DEFAULT_BOOKINFO_IMAGES,
     extraCallers: { details: [], ratings: [], reviews: [], productpage: [] },
+  },
+  gitops: {
+    repoURL: '',
+    revision: 'HEAD',
+    path: 'dist',
+    argocd: { namespace: 'argocd', project: 'default' },
+    automated: { enabled: true, prune: true, selfHeal: true },
+    istioChartRepository: 'https://istio-release.storage.googleapis.com/charts',
   },
   services: [],
   authorization: { mode: 'enforce' },

@@ -1,11 +1,14 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ValidationError } from '../validation';
 
 /** How a chart's manifest reaches the cluster. */
 export type ApplyTool = 'kubectl' | 'istioctl';
 
-/** Argo CD applies lower waves first; the value follows the chart order. */
+/** Argo CD applies lower waves first; the value follows the chart order (see `MeshChart.wave`). */
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+/** Per-object Argo CD sync options, e.g. `SkipDryRunOnMissingResource=true` for custom resources whose CRD a later wave installs. */
+export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
 
 export interface MeshChartProps {
   /** The step's name, e.g. `spire`: the chart's key in the index and in tests. */
@@ -23,6 +26,14 @@ export interface MeshChartProps {
    * @default 'kubectl'
    */
   readonly tool?: ApplyTool;
+  /** The Argo CD sync wave of this step's objects. */
+  readonly wave: number;
+  /**
+   * How many consecutive sync waves the step takes in Argo CD: the Istio step is three Helm
+   * releases (base, istiod, gateway), each waiting for the one before it.
+   * @default 1
+   */
+  readonly waves?: number;
 }
 
 /**
@@ -41,6 +52,10 @@ export class MeshChart extends Chart {
   public readonly name: string;
   public readonly description: string;
   public readonly tool: ApplyTool;
+  /** The Argo CD sync wave of this step's objects. */
+  public readonly wave: number;
+  /** The sync waves this step takes; the next step's wave is `wave + waves`. */
+  public readonly waves: number;
 
   constructor(scope: Construct, props: MeshChartProps) {
     const tool = props.tool ?? 'kubectl';
@@ -50,6 +65,10 @@ export class MeshChart extends Chart {
     this.name = props.name;
     this.description = props.description;
     this.tool = tool;
+    this.wave = props.wave;
+    this.waves = props.waves ?? 1;
+    if (!Number.isInteger(this.wave) || this.wave < 0) throw new ValidationError('wave', this.wave, 'must be a whole number, 0 or more');
+    if (!Number.isInteger(this.waves) || this.waves < 1) throw new ValidationError('waves', this.waves, 'must be a whole number, 1 or more');
   }
 
   /** Every object this chart writes, however deeply nested (`apiObjects` lists only direct children). */

@@ -2,8 +2,10 @@ import * as kplus from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { MeshConfig } from '../config/mesh-config';
 import { IWorkloadApiCsi } from '../spire/interfaces';
+import { istioHelmReleases, IstioHelmRelease } from './helm-values';
 import { SpireInjectionTemplate } from './injection-template';
 import { IngressGateway } from './ingress-gateway';
+import { istioProxyImage, IstioInstall } from './install';
 import { IstioOperator } from './operator';
 
 export interface IstioProps {
@@ -17,28 +19,41 @@ export interface IstioProps {
 
 /**
  * The Istio install with SPIRE as its identity provider: the injection template, the
- * ingress gateway (unless turned off) and the IstioOperator that carries both.
+ * ingress gateway (unless turned off), the one install model, and its two renderings: the
+ * IstioOperator (istioctl) and the Helm releases (Argo CD).
  */
 export class Istio extends Construct {
   public readonly injection: SpireInjectionTemplate;
   /** Undefined when `istio.ingressGateway.enabled` is false. */
   public readonly ingressGateway?: IngressGateway;
+  public readonly install: IstioInstall;
   public readonly operator: IstioOperator;
+  /** The same install as Helm releases of Istio's charts, in install order. */
+  public readonly helmReleases: readonly IstioHelmRelease[];
 
   constructor(scope: Construct, id: string, props: IstioProps) {
     super(scope, id);
     const { config } = props;
-    this.injection = new SpireInjectionTemplate({ csi: props.csi, nativeSidecars: config.istio.nativeSidecars });
-    this.ingressGateway = config.istio.ingressGateway.enabled
-      ? new IngressGateway({ csi: props.csi, trustDomain: config.trustDomain, namespace: props.namespace })
+    const { istio } = config;
+    this.injection = new SpireInjectionTemplate({ csi: props.csi, nativeSidecars: istio.nativeSidecars });
+    this.ingressGateway = istio.ingressGateway.enabled
+      ? new IngressGateway({
+          csi: props.csi,
+          trustDomain: config.trustDomain,
+          namespace: props.namespace,
+          socketWaitImage: istioProxyImage(istio.hub, istio.version),
+          serviceType: istio.ingressGateway.serviceType,
+        })
       : undefined;
-    this.operator = new IstioOperator(this, 'operator', {
+    this.install = new IstioInstall({
       namespace: props.namespace,
       trustDomain: config.trustDomain,
-      hub: config.istio.hub,
-      version: config.istio.version,
+      hub: istio.hub,
+      version: istio.version,
       injection: this.injection,
       ingressGateway: this.ingressGateway,
     });
+    this.operator = new IstioOperator(this, 'operator', { install: this.install });
+    this.helmReleases = istioHelmReleases(this.install);
   }
 }

@@ -58,6 +58,11 @@ export interface GatewayComponentSpec {
   /** Labels of the gateway pods (and its Service selector). */
   readonly label?: Readonly<Record<string, string>>;
   readonly k8s?: {
+    /** Merged into the gateway Service; `ports` replaces the default list (and sets the container ports). */
+    readonly service?: {
+      readonly type: string;
+      readonly ports: readonly { readonly name: string; readonly port: number; readonly targetPort: number; readonly protocol: string }[];
+    };
     readonly overlays: readonly KubernetesOverlay[];
   };
 }

@@ -1,0 +1,40 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { socketWaitScript } from '../../lib/istio/ingress-gateway';
+
+/** Runs the gateway's wait script with `sh`, as its init container does, against a socket path in a temp dir. */
+function runWait(socket: string): { child: ChildProcess; done: Promise<{ code: number | null; out: string }> } {
+  const child = spawn('sh', ['-c', socketWaitScript()], { env: { PATH: process.env.PATH, SOCKET: socket } });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const done = new Promise<{ code: number | null; out: string }>((resolve) => child.on('exit', (code) => resolve({ code, out })));
+  return { child, done };
+}
+
+describe('the gateway init container that waits for the SPIRE socket', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-socket-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('keeps waiting while the socket is missing or only a plain file', async () => {
+    const socket = path.join(dir, 'plain');
+    fs.writeFileSync(socket, '');
+    const { child, done } = runWait(socket);
+    const exited = await Promise.race([done.then(() => true), new Promise((r) => setTimeout(() => r(false), 1000))]);
+    child.kill();
+    expect(exited).toBe(false);
+  });
+
+  test('ends successfully once the agent serves the socket', async () => {
+    const socket = path.join(dir, 'socket');
+    const { done } = runWait(socket);
+    const server = net.createServer();
+    await new Promise<void>((resolve) => setTimeout(() => server.listen(socket, resolve), 300));
+    const { code, out } = await done;
+    server.close();
+    expect(code).toBe(0);
+    expect(out).toContain(`found ${socket}`);
+  }, 10000);
+});
