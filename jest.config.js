@@ -11,4 +11,7 @@ module.exports = {
   // jest's default is one worker fewer than the cores: on the 2-core machines this project
   // targets that runs every file in series. Two workers halve the wall time.
   maxWorkers: 2,
+  // Synths and spawned tools take far longer than jest's 5 s default when other processes share
+  // the two cores; no test measures speed (bench/ does), so only a hang should time out.
+  testTimeout: 30_000,
 };
