@@ -13,7 +13,7 @@
 export * from './composition-root';
 export * from './config/mesh-config';
 export { ConfigError, loadMeshConfig, readMeshConfig, resolveMeshConfig, CONFIG_ENV_VAR, DEFAULT_CONFIG_FILE } from './config/load';
-export { meshIndex, publishMesh, synthMesh, IDENTITY_GRAPH_FILE } from './synth';
+export { meshIndex, publishMesh, synthMesh, synthReport, IDENTITY_GRAPH_FILE } from './synth';
 export * from './core/index-contract';
 
 // Contracts between parts, and the shared input rules.
