@@ -19,7 +19,7 @@ import { MeshedService } from './mesh/meshed-service';
 import { collectMeshWorkloads, IMeshWorkload } from './mesh/workload';
 import { SpireRegistration } from './registration/registration';
 import { Spire, SpireProps } from './spire/spire';
-import { checkDns1123Label, ValidationError } from './validation';
+import { checkDns1123Label, checkOwnNamespace, ValidationError } from './validation';
 
 /** The istioctl-applied charts go here, below the output directory, so `kubectl apply -f dist/` (not recursive) skips them. */
 export const ISTIOCTL_SUBDIR = 'istioctl';
@@ -188,6 +188,7 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
     if (authorization === 'enforce' && w.name === ALLOW_NOTHING_NAME) {
       throw new ValidationError(`MeshedService(${w.key}).name`, w.name, "is the name of the namespace's default policy: choose another");
     }
+    checkOwnNamespace(`MeshedService(${w.key}).namespace`, w.namespace, { allowDefault: true });
     if (w.namespace === istio.operator.rootNamespace) {
       throw new ValidationError(`MeshedService(${w.key}).namespace`, w.namespace, "must not be Istio's root namespace: its AuthorizationPolicies would apply mesh-wide");
     }

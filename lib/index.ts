@@ -13,7 +13,7 @@
 export * from './composition-root';
 export * from './config/mesh-config';
 export { ConfigError, loadMeshConfig, readMeshConfig, resolveMeshConfig, CONFIG_ENV_VAR, DEFAULT_CONFIG_FILE } from './config/load';
-export { meshIndex, publishMesh, synthMesh, IDENTITY_GRAPH_FILE } from './synth';
+export { meshIndex, publishMesh, synthMesh, synthReport, IDENTITY_GRAPH_FILE } from './synth';
 export * from './core/index-contract';
 
 // Contracts between parts, and the shared input rules.
@@ -45,12 +45,17 @@ export * from './spire/server';
 export * from './spire/agent';
 export * from './spire/csi-driver';
 export * from './istio/istio';
+export * from './istio/install';
 export * from './istio/ingress-gateway';
 export * from './istio/injection-template';
 export * from './istio/operator';
 export * from './istio/peer-authentication';
 export * from './istio/helm-values';
 export * from './argocd/gitops';
+export * from './argocd/application';
+export * from './argocd/root-application';
+export * from './argocd/istio-applications';
+export * from './argocd/health-customization';
 export * from './registration/registration';
 export * from './registration/entry';
 export * from './registration/spiffe-id';

@@ -76,6 +76,7 @@ function renderApp(charts: readonly MeshChart[]): Map<MeshChart, unknown[]> {
  */
 export function synthMesh(mesh: Mesh): MeshIndex {
   const rendered = [mesh.app, mesh.istioctlApp].map((app) => ({ app, charts: renderApp(mesh.charts.filter((c) => App.of(c) === app)) }));
+  // The Argo CD files are rendered (and their App validated) before the first file is written, too.
   const gitops = mesh.gitops ? gitopsFiles(mesh.gitops) : new Map<string, string>();
   for (const { app, charts } of rendered) {
     fs.mkdirSync(app.outdir, { recursive: true });

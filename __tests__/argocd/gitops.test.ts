@@ -110,11 +110,13 @@ describe('with gitops.repoURL', () => {
     expect(root.metadata.annotations).toBeUndefined();
   });
 
-  test('each workload namespace comes after the mesh policy, in config order', () => {
-    const { charts } = synthesize({ ...GITOPS, bookinfo: { namespaces: ['team-a', 'team-b'] } });
-    const waves = ['mesh-policy', 'bookinfo-team-a', 'bookinfo-team-b'].map((name) => wave(charts.get(name)![0]));
+  test("each workload namespace comes after the mesh policy, in config order, the config's services included", () => {
+    const api = { name: 'api', namespace: 'team-c', port: 8080, image: 'registry.example/team-c/api:1.0.0' };
+    const { charts } = synthesize({ ...GITOPS, bookinfo: { namespaces: ['team-a', 'team-b'] }, services: [api] });
+    const steps = ['mesh-policy', 'bookinfo-team-a', 'bookinfo-team-b', 'services-team-c'];
+    const waves = steps.map((name) => wave(charts.get(name)![0]));
     expect(waves).toEqual([...waves].sort((a, b) => a - b));
-    expect(new Set(waves).size).toBe(3);
+    expect(new Set(waves).size).toBe(steps.length);
   });
 
   test('every Istio custom resource skips the dry run that precedes the wave installing its CRD', () => {

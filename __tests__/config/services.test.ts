@@ -42,6 +42,7 @@ describe('services: every problem is named, with its field and the service', () 
     ['a clash between two services\' Deployments', { services: [api({ name: 'web', versions: [{ name: 'v1-canary', image: IMAGE }], image: undefined }), api({ name: 'web-v1', versions: [{ name: 'canary', image: IMAGE }], image: undefined })] }, "services[1]: 'team-a/web-v1' clashes with service 'team-a/web': both write Deployment/web-v1-canary"],
     ['a name that is not DNS-1123', { services: [api({ name: 'My_API' })] }, "services[0].name: 'My_API' must be a DNS-1123 label"],
     ['a namespace that is not DNS-1123', { services: [api({ namespace: 'Team A' })] }, "services[0].namespace: 'Team A' must be a DNS-1123 label"],
+    ['a kube-* namespace', { services: [api({ namespace: 'kube-system' })] }, "services[0].namespace: 'kube-system' must not be a built-in kube-* namespace"],
     ["SPIRE's namespace", { services: [api({ namespace: 'spire' })] }, "services[0].namespace: 'spire' must not be SPIRE's or Istio's namespace"],
     ['a port out of range', { services: [api({ port: 70000 })] }, 'services[0].port: 70000 must be an integer port between 1 and 65535'],
     ['a service port out of range', { services: [api({ servicePort: 0 })] }, 'services[0].servicePort: 0 must be an integer port'],

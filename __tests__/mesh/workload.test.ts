@@ -62,6 +62,10 @@ describe('registration follows the app', () => {
     );
   });
 
+  test('a service in a kube-* namespace is refused: the cluster owns it', () => {
+    expect(() => withService({ namespace: 'kube-system' })).toThrow("MeshedService(kube-system/extra).namespace: 'kube-system' must not be a built-in kube-* namespace");
+  });
+
   test("a service in Istio's root namespace is refused: its policy would apply mesh-wide", () => {
     expect(() => withService({ namespace: 'istio-system' })).toThrow("MeshedService(istio-system/extra).namespace: 'istio-system' must not be Istio's root namespace");
   });

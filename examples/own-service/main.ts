@@ -1,12 +1,14 @@
 // The app of a project using spire-mesh as a library: the mesh from the config, plus
-// team A's service. Run it like the root main.ts (`node --import tsx main.ts`).
-import { buildMesh, ConfigError, loadMeshConfig, synthMesh } from '../../lib';
+// team A's service. Run it like the root main.ts: `node scripts/ts-run.js examples/own-service/main.ts`.
+import { buildMesh, publishMesh, readMeshConfig, synthReport } from '../../lib';
 import { addEcho } from './echo';
 
+const dist = process.env.CDK8S_OUTDIR ?? 'dist';
 try {
-  synthMesh(buildMesh(loadMeshConfig(), { outdir: process.env.CDK8S_OUTDIR ?? 'dist', extend: addEcho }));
+  const { config, source } = readMeshConfig();
+  const index = publishMesh(dist, (outdir) => buildMesh(config, { outdir, extend: addEcho }));
+  console.log(synthReport(source, dist, index).join('\n'));
 } catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  console.error(`own-service: ${err.message}`);
+  console.error(`own-service: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 }

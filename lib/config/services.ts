@@ -2,7 +2,7 @@ import { ALLOW_NOTHING_NAME, AUTHORIZATION_MODES } from '../authorization/mode';
 import { BOOKINFO_ROUTING_OBJECTS, bookinfoDeclarations } from '../bookinfo/declarations';
 import { parseCaller, ServiceDeclaration, serviceKey } from '../mesh/declaration';
 import { checkAppPort, checkEnvName, checkPathPrefix, checkReplicas, checkRouteHost, deploymentName, routeGatewayName } from '../mesh/rules';
-import { checkDns1123Label, checkImage, checkOneOf, checkPort, checkQuantity, ValidationError } from '../validation';
+import { checkDns1123Label, checkImage, checkOneOf, checkOwnNamespace, checkPort, checkQuantity, ValidationError } from '../validation';
 import { MeshConfig, ServiceConfig } from './mesh-config';
 
 /**
@@ -176,6 +176,7 @@ export function checkServices(c: MeshConfig, problems: string[], check: (rule: (
     const label = `'${serviceKey(s)}'`;
     check(() => checkDns1123Label(`${at}.name`, s.name));
     check(() => checkDns1123Label(`${at}.namespace`, s.namespace));
+    check(() => checkOwnNamespace(`${at}.namespace`, s.namespace, { allowDefault: true }));
     check(() => {
       if (s.namespace === c.namespaces.spire || s.namespace === c.namespaces.istio) {
         throw new ValidationError(`${at}.namespace`, s.namespace, "must not be SPIRE's or Istio's namespace");
