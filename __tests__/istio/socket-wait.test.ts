@@ -18,7 +18,8 @@ describe('the gateway init container that waits for the SPIRE socket', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-socket-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('keeps waiting while the socket is missing or only a plain file', async () => {
+  // Side by side: each case mostly waits (the script polls every 2 s), on its own socket path.
+  test.concurrent('keeps waiting while the socket is missing or only a plain file', async () => {
     const socket = path.join(dir, 'plain');
     fs.writeFileSync(socket, '');
     const { child, done } = runWait(socket);
@@ -27,7 +28,7 @@ describe('the gateway init container that waits for the SPIRE socket', () => {
     expect(exited).toBe(false);
   });
 
-  test('ends successfully once the agent serves the socket', async () => {
+  test.concurrent('ends successfully once the agent serves the socket', async () => {
     const socket = path.join(dir, 'socket');
     const { done } = runWait(socket);
     const server = net.createServer();

@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -38,6 +38,42 @@ interface Run {
 
 /** Where a program is on this machine's PATH. */
 const which = (name: string) => spawnSync('bash', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+const BASH = which('bash');
+
+// The cases run side by side (each has its own server state), at most as many scripts at once as
+// there are cores: the script is a chain of short processes, so more would only queue. A run is
+// killed after 20 s, a hang and not slowness on a loaded machine; the cases get twice that.
+jest.setTimeout(60_000);
+const RUN_TIMEOUT_MS = 20_000;
+let free = Math.max(2, os.availableParallelism());
+const waiting: Array<() => void> = [];
+async function oneOfFew<T>(work: () => Promise<T>): Promise<T> {
+  if (free > 0) free -= 1;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else free += 1;
+  }
+}
+
+/** Runs bash `script` with `env`: its exit status (null when killed), stdout and stderr. */
+function runScript(script: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return oneOfFew(
+    () =>
+      new Promise((resolve, reject) => {
+        const child = spawn(BASH, [script], { env, timeout: RUN_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        child.on('error', reject);
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      }),
+  );
+}
 
 /**
  * The only programs the script may call, as in the kubectl image: kubectl (the fake),
@@ -45,7 +81,7 @@ const which = (name: string) => spawnSync('bash', ['-c', `command -v ${name}`], 
  */
 const BIN = (() => {
   const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-registration-bin-'));
-  fs.writeFileSync(path.join(bin, 'kubectl'), `#!${which('bash')}\nexec ${process.execPath} ${path.join(FIXTURES, 'kubectl')} "$@"\n`, { mode: 0o755 });
+  fs.symlinkSync(path.join(FIXTURES, 'kubectl'), path.join(bin, 'kubectl'));
   for (const tool of ['jq', 'sleep']) fs.symlinkSync(which(tool), path.join(bin, tool));
   return bin;
 })();
@@ -54,25 +90,21 @@ const BIN = (() => {
  * A fake server holding `stored` entries; `run` runs the script with `entriesJson` declared
  * (the default mesh's unless given).
  */
-function server(stored: unknown[] = []): { run: (env?: Record<string, string>, entriesJson?: string) => Run } {
+function server(stored: unknown[] = []): { run: (env?: Record<string, string>, entriesJson?: string) => Promise<Run> } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-registration-'));
   const entriesFile = path.join(dir, 'entries.json');
   const stateFile = path.join(dir, 'spire-state.json');
   fs.writeFileSync(stateFile, JSON.stringify({ healthchecks: 0, entries: stored }));
-  const run = (env: Record<string, string> = {}, entriesJson = registration.entriesJson): Run => {
+  const run = async (env: Record<string, string> = {}, entriesJson = registration.entriesJson): Promise<Run> => {
     fs.writeFileSync(entriesFile, entriesJson);
     fs.rmSync(`${stateFile}.calls`, { force: true });
-    const result = spawnSync(which('bash'), [REGISTER_SCRIPT_FILE], {
-      encoding: 'utf8',
-      timeout: 10_000,
-      env: {
-        ...jobEnv,
-        PATH: BIN,
-        ENTRIES_FILE: entriesFile,
-        WAIT_INTERVAL_SECONDS: '0.01',
-        FAKE_SPIRE_STATE: stateFile,
-        ...env,
-      },
+    const result = await runScript(REGISTER_SCRIPT_FILE, {
+      ...jobEnv,
+      PATH: BIN,
+      ENTRIES_FILE: entriesFile,
+      WAIT_INTERVAL_SECONDS: '0.01',
+      FAKE_SPIRE_STATE: stateFile,
+      ...env,
     });
     const calls = fs.existsSync(`${stateFile}.calls`)
       ? fs.readFileSync(`${stateFile}.calls`, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
@@ -83,6 +115,11 @@ function server(stored: unknown[] = []): { run: (env?: Record<string, string>, e
   return { run };
 }
 
+// A server the script left with some config's entries holds exactly that config's entries JSON
+// (the first case proves it), so the cases that start from such a server are given its state
+// instead of a script run to build it; the second run of the re-run case is the one that must
+// change nothing.
+
 /** The entries JSON of the default mesh changed by `overrides`. */
 const entriesOf = (overrides: unknown) => synthesize(overrides).mesh.registration.entriesJson;
 const byId = (entries: unknown[]) => [...entries].sort((a: any, b: any) => a.entry_id.localeCompare(b.entry_id));
@@ -92,9 +129,9 @@ test('the ConfigMap carries this very script, so the tests run what the Job runs
   expect(configMap.data[SCRIPT_KEY]).toBe(fs.readFileSync(REGISTER_SCRIPT_FILE, 'utf8'));
 });
 
-test('GIVEN a server that is not ready yet WHEN the script runs THEN it waits, then creates every entry with its own ID', () => {
+test.concurrent('GIVEN a server that is not ready yet WHEN the script runs THEN it waits, then creates every entry with its own ID', async () => {
   const { run } = server();
-  const result = run({ FAKE_SPIRE_NOT_READY: '2' });
+  const result = await run({ FAKE_SPIRE_NOT_READY: '2' });
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   expect(result.stdout.match(/^waiting for SPIRE server \(spire, app=spire-server\)/gm)).toHaveLength(2);
@@ -104,14 +141,14 @@ test('GIVEN a server that is not ready yet WHEN the script runs THEN it waits, t
   expect(byId(result.stored)).toEqual(byId(declared));
 });
 
-test('GIVEN several server pods WHEN the script runs THEN it execs into a Ready one found by the server\'s selector', () => {
+test.concurrent('GIVEN several server pods WHEN the script runs THEN it execs into a Ready one found by the server\'s selector', async () => {
   const { run } = server();
   const pods = [
     { name: 'spire-server-0', ready: false },
     { name: 'spire-server-1', ready: true, terminating: true },
     { name: 'spire-server-2', ready: true },
   ];
-  const result = run({ FAKE_PODS: JSON.stringify(pods) });
+  const result = await run({ FAKE_PODS: JSON.stringify(pods) });
   expect(result.status).toBe(0);
   const admin = mesh.spire.server;
   const selector = Object.entries(admin.selector).map(([k, v]) => `${k}=${v}`).join(',');
@@ -126,10 +163,10 @@ test('GIVEN several server pods WHEN the script runs THEN it execs into a Ready 
   expect(result.stdout).toContain('using SPIRE server spire/spire-server-2\n');
 });
 
-test('GIVEN the entries already exist WHEN the script runs again THEN it changes nothing', () => {
+test.concurrent('GIVEN the entries already exist WHEN the script runs again THEN it changes nothing', async () => {
   const { run } = server([FOREIGN]);
-  expect(run().status).toBe(0);
-  const again = run();
+  expect((await run()).status).toBe(0);
+  const again = await run();
   expect(again.status).toBe(0);
   for (const e of declared) expect(again.stdout).toContain(`unchanged: ${e.spiffe_id} (${e.entry_id})\n`);
   expect(again.stdout).toContain('6 unchanged, 0 created, 0 replaced, 0 deleted, 0 foreign left alone, 0 failed, of 6 declared entries');
@@ -137,11 +174,10 @@ test('GIVEN the entries already exist WHEN the script runs again THEN it changes
   expect(byId(again.stored)).toEqual(byId([...declared, FOREIGN]));
 });
 
-test('GIVEN an entry removed from the config WHEN the script runs THEN it deletes that owned entry and only that one', () => {
-  const { run } = server([FOREIGN]);
+test.concurrent('GIVEN an entry removed from the config WHEN the script runs THEN it deletes that owned entry and only that one', async () => {
   const twoNamespaces = entriesOf({ bookinfo: { namespaces: ['default', 'team-a'] } });
-  expect(run({}, twoNamespaces).status).toBe(0);
-  const result = run();
+  const { run } = server([...JSON.parse(twoNamespaces).entries, FOREIGN]);
+  const result = await run();
   expect(result.status).toBe(0);
   const teamA = JSON.parse(twoNamespaces).entries.filter((e: any) => e.spiffe_id.includes('/ns/team-a/'));
   expect(teamA).toHaveLength(4);
@@ -153,11 +189,11 @@ test('GIVEN an entry removed from the config WHEN the script runs THEN it delete
   expect(byId(result.stored)).toEqual(byId([...declared, FOREIGN]));
 });
 
-test('GIVEN a foreign entry, even one matching a declared entry WHEN the script runs THEN it is never deleted nor duplicated', () => {
+test.concurrent('GIVEN a foreign entry, even one matching a declared entry WHEN the script runs THEN it is never deleted nor duplicated', async () => {
   const details = declared.find((e: any) => e.spiffe_id === DETAILS);
   const handMade = { ...details, entry_id: 'e1f0c9d2-hand-made' };
   const { run } = server([FOREIGN, handMade]);
-  const result = run();
+  const result = await run();
   expect(result.status).toBe(0);
   expect(result.stdout).toContain(`foreign: ${DETAILS} is registered as e1f0c9d2-hand-made, not owned by spire-mesh: left alone\n`);
   expect(result.stdout).toContain('0 unchanged, 5 created, 0 replaced, 0 deleted, 1 foreign left alone, 0 failed');
@@ -173,11 +209,10 @@ function withDetailsChanged(change: Partial<RegistrationEntryProps>) {
   return { old: old.toSpireJson(), details: changed.toSpireJson(), entriesJson: JSON.stringify(spireEntriesJson(entries)) };
 }
 
-test('GIVEN an entry whose selector set changed WHEN the script runs THEN the new entry is created before the old one is deleted', () => {
-  const { run } = server();
-  expect(run().status).toBe(0);
+test.concurrent('GIVEN an entry whose selector set changed WHEN the script runs THEN the new entry is created before the old one is deleted', async () => {
+  const { run } = server(declared);
   const { old, details, entriesJson } = withDetailsChanged({ selectors: ['k8s:ns:default', 'k8s:sa:bookinfo-details', 'k8s:container-name:details'] });
-  const result = run({}, entriesJson);
+  const result = await run({}, entriesJson);
   expect(result.status).toBe(0);
   expect(result.stdout).toContain(`create: ${DETAILS} (${details.entry_id})\n`);
   expect(result.stdout).toContain(`delete: ${DETAILS} (${old.entry_id}): no longer declared\n`);
@@ -186,21 +221,20 @@ test('GIVEN an entry whose selector set changed WHEN the script runs THEN the ne
   expect(result.stored.filter((e: any) => e.spiffe_id === DETAILS)).toEqual([details]);
 });
 
-test('GIVEN an entry whose TTL changed (same ID, parent, selectors) WHEN the script runs THEN it replaces the owned entry', () => {
-  const { run } = server();
-  expect(run().status).toBe(0);
+test.concurrent('GIVEN an entry whose TTL changed (same ID, parent, selectors) WHEN the script runs THEN it replaces the owned entry', async () => {
+  const { run } = server(declared);
   const { old, details, entriesJson } = withDetailsChanged({ x509SvidTtl: 300 });
-  const result = run({}, entriesJson);
+  const result = await run({}, entriesJson);
   expect(result.status).toBe(0);
   expect(result.stdout).toContain(`replace: ${DETAILS} (${old.entry_id} -> ${details.entry_id}): its settings changed\n`);
   expect(result.stdout).toContain('5 unchanged, 0 created, 1 replaced, 0 deleted, 0 foreign left alone, 0 failed');
   expect(result.stored.filter((e: any) => e.spiffe_id === DETAILS)).toEqual([details]);
 });
 
-test('GIVEN the server rejects one entry WHEN the script runs THEN it fails naming the entry and the reason, and deletes nothing', () => {
+test.concurrent('GIVEN the server rejects one entry WHEN the script runs THEN it fails naming the entry and the reason, and deletes nothing', async () => {
   const stale = { ...FOREIGN, entry_id: 'spire-mesh-00000000000000000000000000000000', spiffe_id: 'spiffe://example.org/ns/gone/sa/old' };
   const { run } = server([stale]);
-  const result = run({ FAKE_SPIRE_REJECT: DETAILS });
+  const result = await run({ FAKE_SPIRE_REJECT: DETAILS });
   expect(result.status).toBe(1);
   const details = declared.find((e: any) => e.spiffe_id === DETAILS);
   expect(result.stderr).toContain(
@@ -212,26 +246,26 @@ test('GIVEN the server rejects one entry WHEN the script runs THEN it fails nami
   expect(result.stored).toHaveLength(6);
 });
 
-test('GIVEN no server pod becomes Ready WHEN the attempts run out THEN the script fails saying so', () => {
+test.concurrent('GIVEN no server pod becomes Ready WHEN the attempts run out THEN the script fails saying so', async () => {
   const { run } = server();
-  const result = run({ FAKE_PODS: '[{"name":"spire-server-0","ready":false}]', WAIT_ATTEMPTS: '3' });
+  const result = await run({ FAKE_PODS: '[{"name":"spire-server-0","ready":false}]', WAIT_ATTEMPTS: '3' });
   expect(result.status).toBe(1);
   expect(result.stderr).toContain('SPIRE server (spire, app=spire-server) not ready after 3 attempts; last answer:\nno Ready pod matches app=spire-server');
   expect(result.calls.filter((c) => c[0] === 'exec')).toEqual([]);
 });
 
-test('GIVEN a server that never becomes healthy WHEN the attempts run out THEN the script fails with its last answer', () => {
+test.concurrent('GIVEN a server that never becomes healthy WHEN the attempts run out THEN the script fails with its last answer', async () => {
   const { run } = server();
-  const result = run({ FAKE_SPIRE_NOT_READY: '1000', WAIT_ATTEMPTS: '3' });
+  const result = await run({ FAKE_SPIRE_NOT_READY: '1000', WAIT_ATTEMPTS: '3' });
   expect(result.status).toBe(1);
   expect(result.stderr).toContain('SPIRE server (spire, app=spire-server) not ready after 3 attempts; last answer:');
   expect(result.stderr).toContain('is waiting to start: ContainerCreating');
   expect(result.calls.filter((c) => c.includes('entry'))).toEqual([]);
 });
 
-test('GIVEN entry create answers without JSON results WHEN the script runs THEN it fails showing the answer', () => {
+test.concurrent('GIVEN entry create answers without JSON results WHEN the script runs THEN it fails showing the answer', async () => {
   const { run } = server();
-  const result = run({ FAKE_SPIRE_GARBAGE: 'Error: connection error: desc = "transport: error while dialing"' });
+  const result = await run({ FAKE_SPIRE_GARBAGE: 'Error: connection error: desc = "transport: error while dialing"' });
   expect(result.status).toBe(1);
   expect(result.stderr).toContain('spire-server entry create did not return the expected JSON:');
   expect(result.stderr).toContain('transport: error while dialing');

@@ -1,7 +1,10 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ValidateFunction } from 'ajv';
+import Ajv, { _, ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
 import * as YAML from 'yaml';
+import { formats } from './crd-formats';
 import { istioOperatorProblems } from './istio-operator-schema';
 
 /** A synthesized Kubernetes object as plain JSON. */
@@ -47,8 +50,23 @@ function closeSchema(schema: JsonSchema): JsonSchema {
 /** The CRD documents, by kind, unparsed: parsing all of them costs ~0.3 s per test file that needs one. */
 let crdTexts: Map<string, string> | undefined;
 const crdSchemas = new Map<string, JsonSchema>();
-const crdValidators = new Map<string, ValidateFunction>();
+const crdValidators = new Map<string, ValidateFunction | null>();
 let ajv: Ajv | undefined;
+
+/**
+ * Compiled CRD validators, as ajv's standalone code, shared by every test file and run: parsing
+ * a CRD and compiling its schema costs ~0.1 s a kind in each file that validates one. A file is
+ * named by the hash of the CRD's text, the kind, this module, the formats (path and text) and
+ * ajv's version, so any change to what it was built from builds a new one.
+ */
+const VALIDATOR_CACHE = path.join(__dirname, '..', '..', 'node_modules', '.cache', 'spire-mesh-tests', 'crd-validators');
+const FORMATS_FILE = require.resolve('./crd-formats');
+const CACHE_SALT = createHash('sha256')
+  .update(FORMATS_FILE)
+  .update(fs.readFileSync(__filename))
+  .update(fs.readFileSync(FORMATS_FILE))
+  .update(JSON.stringify(require('ajv/package.json').version))
+  .digest('hex');
 
 /** Adds the closed schema of each version of one CRD, by `group/version/Kind`. */
 function addCrd(text: string): void {
@@ -65,8 +83,31 @@ function addCrd(text: string): void {
   }
 }
 
-/** The validator of one CRD kind, parsed and compiled the first time a test meets that kind. */
+/** Compiles a closed CRD schema; the ajv instance keeps each validator's source for the cache. */
+function compile(schema: JsonSchema): ValidateFunction {
+  if (!ajv) {
+    ajv = new Ajv({ strict: false, allErrors: true, code: { source: true, formats: _`require(${FORMATS_FILE}).formats` } });
+    for (const [name, format] of Object.entries(formats)) ajv.addFormat(name, format);
+  }
+  return ajv.compile(schema);
+}
+
+/** Writes `code` to `file` whole: a file written aside, then renamed, so a parallel reader never sees half of it. */
+function writeWhole(file: string, code: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const aside = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(aside, code);
+  fs.renameSync(aside, file);
+}
+
+/** The validator of one CRD kind: from the cache, or parsed and compiled (and cached) the first time a test meets that kind. */
 function crdValidator(apiVersion: string, kind: string): ValidateFunction | undefined {
+  const key = `${apiVersion}/${kind}`;
+  if (!crdValidators.has(key)) crdValidators.set(key, loadCrdValidator(apiVersion, kind));
+  return crdValidators.get(key) ?? undefined;
+}
+
+function loadCrdValidator(apiVersion: string, kind: string): ValidateFunction | null {
   if (!crdTexts) {
     crdTexts = new Map();
     for (const text of CRD_FILES.flatMap((file) => fs.readFileSync(file, 'utf8').split(/^---$/m))) {
@@ -75,25 +116,20 @@ function crdValidator(apiVersion: string, kind: string): ValidateFunction | unde
     }
   }
   const text = crdTexts.get(kind);
-  if (text && !crdSchemas.has(`${apiVersion}/${kind}`)) {
-    addCrd(text);
-    crdTexts.delete(kind);
-  }
+  if (!text) return null;
   const key = `${apiVersion}/${kind}`;
+  const cached = path.join(VALIDATOR_CACHE, `${createHash('sha256').update(`${CACHE_SALT}\0${key}\0${text}`).digest('hex').slice(0, 32)}.js`);
+  if (fs.existsSync(cached)) return require(cached);
+  if (!crdSchemas.has(key)) addCrd(text);
   const schema = crdSchemas.get(key);
-  if (!schema) return undefined;
-  if (!ajv) {
-    ajv = new Ajv({ strict: false, allErrors: true });
-    const integer = (min: number, max: number) => ({ type: 'number' as const, validate: (n: number) => Number.isInteger(n) && n >= min && n <= max });
-    ajv.addFormat('int32', integer(-(2 ** 31), 2 ** 31 - 1));
-    ajv.addFormat('uint32', integer(0, 2 ** 32 - 1));
-    ajv.addFormat('int64', integer(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
-    ajv.addFormat('double', { type: 'number', validate: Number.isFinite });
-    ajv.addFormat('float', { type: 'number', validate: Number.isFinite });
-    ajv.addFormat('byte', /^[A-Za-z0-9+/]*={0,2}$/);
+  // A kind without this version is cached too, as null.
+  if (!schema) {
+    writeWhole(cached, 'module.exports = null;\n');
+    return null;
   }
-  if (!crdValidators.has(key)) crdValidators.set(key, ajv.compile(schema));
-  return crdValidators.get(key);
+  const validate = compile(schema);
+  writeWhole(cached, standaloneCode(ajv!, validate));
+  return validate;
 }
 
 /** Records every property read of `value` (deeply): a key nobody read is a field the model does not define. */
