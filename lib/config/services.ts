@@ -1,6 +1,6 @@
 import { ALLOW_NOTHING_NAME, AUTHORIZATION_MODES } from '../authorization/mode';
 import { BOOKINFO_ROUTING_OBJECTS, bookinfoDeclarations } from '../bookinfo/declarations';
-import { parseCaller, ServiceDeclaration, serviceKey } from '../mesh/declaration';
+import { INGRESS_CALLER, parseCaller, ServiceDeclaration, serviceKey } from '../mesh/declaration';
 import { checkAppPort, checkEnvName, checkPathPrefix, checkReplicas, checkRouteHost, deploymentName, routeGatewayName } from '../mesh/rules';
 import { checkDns1123Label, checkImage, checkOneOf, checkOwnNamespace, checkPort, checkQuantity, ValidationError } from '../validation';
 import { MeshConfig, ServiceConfig } from './mesh-config';
@@ -155,7 +155,7 @@ export function checkServices(c: MeshConfig, problems: string[], check: (rule: (
     callers.forEach((ref, j) => {
       const field = `${at}[${j}]`;
       const caller = parseCaller(ref, owner.split('/')[0]);
-      const id = caller.ingress ? 'ingress' : caller.key;
+      const id = caller.ingress ? INGRESS_CALLER : caller.key;
       if (seen.has(id)) problems.push(new ValidationError(field, ref, `is listed twice by service '${owner}'`).message);
       seen.add(id);
       if (caller.ingress) {
@@ -220,8 +220,8 @@ export function checkServices(c: MeshConfig, problems: string[], check: (rule: (
     checkCallers(`${at}.callers`, serviceKey(s), callers);
 
     if (s.route) {
-      if (!callers.includes('ingress')) {
-        problems.push(new ValidationError(`${at}.route`, s.route.hosts, `needs 'ingress' among the callers of service ${label}: the gateway is what calls a routed service`).message);
+      if (!callers.includes(INGRESS_CALLER)) {
+        problems.push(new ValidationError(`${at}.route`, s.route.hosts, `needs '${INGRESS_CALLER}' among the callers of service ${label}: the gateway is what calls a routed service`).message);
       }
       if (s.protocol === 'tcp') problems.push(new ValidationError(`${at}.route`, s.route.hosts, "routes HTTP paths, so protocol must not be 'tcp'").message);
       if (s.route.hosts.length === 0) problems.push(new ValidationError(`${at}.route.hosts`, [], 'must list at least one host').message);
