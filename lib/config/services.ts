@@ -2,7 +2,7 @@ import { ALLOW_NOTHING_NAME, AUTHORIZATION_MODES } from '../authorization/mode';
 import { BOOKINFO_ROUTING_OBJECTS, bookinfoDeclarations } from '../bookinfo/declarations';
 import { INGRESS_CALLER, parseCaller, ServiceDeclaration, serviceKey } from '../mesh/declaration';
 import { checkAppPort, checkEnvName, checkPathPrefix, checkReplicas, checkRouteHost, deploymentName, routeGatewayName } from '../mesh/rules';
-import { checkDns1123Label, checkImage, checkOneOf, checkOwnNamespace, checkPort, checkQuantity, ValidationError } from '../validation';
+import { checkDns1123Label, checkImage, checkOneOf, checkOwnNamespace, checkPort, checkQuantity, checkUnique, ValidationError } from '../validation';
 import { MeshConfig, ServiceConfig } from './mesh-config';
 
 /**
@@ -193,13 +193,11 @@ export function checkServices(c: MeshConfig, problems: string[], check: (rule: (
     if (s.image !== undefined) check(() => checkImage(`${at}.image`, s.image!));
     if (s.versions !== undefined) {
       if (s.versions.length === 0) problems.push(new ValidationError(`${at}.versions`, [], 'must list at least one version').message);
-      const names = new Set<string>();
       s.versions.forEach((v, j) => {
         check(() => checkDns1123Label(`${at}.versions[${j}].name`, v.name));
         check(() => checkImage(`${at}.versions[${j}].image`, v.image));
-        if (names.has(v.name)) problems.push(new ValidationError(`${at}.versions[${j}].name`, v.name, 'is listed twice: each must be unique').message);
-        names.add(v.name);
       });
+      check(() => checkUnique(`${at}.versions[].name`, s.versions!.map((v) => v.name)));
     }
     if (s.replicas !== undefined) check(() => checkReplicas(`${at}.replicas`, s.replicas!));
     for (const [key, value] of Object.entries(s.resources ?? {})) check(() => checkQuantity(`${at}.resources.${key}`, value));
