@@ -66,6 +66,13 @@ describe('services: every problem is named, with its field and the service', () 
     expect(problems(overrides).join('\n')).toContain(message);
   });
 
+  test('a repeated version is reported once, not also as a clash of the service with itself', () => {
+    const twice = { name: 'v1', image: IMAGE };
+    expect(problems({ services: [api({ image: undefined, versions: [twice, twice] })] })).toEqual([
+      "services[0].versions[].name: 'v1' is listed twice: each must be unique",
+    ]);
+  });
+
   test('all of them at once', () => {
     const found = problems({
       services: [api({ name: 'API', callers: ['nope'] }), api({ namespace: 'team-b', port: 0, route: { hosts: ['x.example.com'] } })],

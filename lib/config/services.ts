@@ -206,7 +206,7 @@ export function checkServices(c: MeshConfig, problems: string[], check: (rule: (
     if (userKeys.indexOf(serviceKey(s)) !== i) {
       problems.push(new ValidationError(`${at}`, serviceKey(s), 'is declared twice: each namespace/name must be unique').message);
     } else {
-      for (const name of objectNames(serviceDeclaration(s))) {
+      for (const name of new Set(objectNames(serviceDeclaration(s)))) {
         const key = `${s.namespace}/${name}`;
         const owner = owners.get(key);
         if (owner) problems.push(new ValidationError(at, serviceKey(s), `clashes with ${owner}: both write ${name} in namespace '${s.namespace}'`).message);
