@@ -51,6 +51,7 @@ describe('services: every problem is named, with its field and the service', () 
     ['a route with no ingress caller', { services: [api({ route: { hosts: ['api.example.com'] } })] }, "services[0].route: [\"api.example.com\"] needs 'ingress' among the callers of service 'team-a/api'"],
     ['a route host that is not a DNS name', { services: [api({ callers: ['ingress'], route: { hosts: ['*'] } })] }, "services[0].route.hosts[0]: '*' must be a DNS name"],
     ['two routes on the same host and prefix', { services: [api({ callers: ['ingress'], route: { hosts: ['a.example.com'] } }), api({ name: 'web', callers: ['ingress'], route: { hosts: ['a.example.com'] } })] }, "services[1].route: 'a.example.com/' is also routed to service 'team-a/api'"],
+    ['a version listed twice', { services: [api({ image: undefined, versions: [{ name: 'v1', image: IMAGE }, { name: 'v1', image: IMAGE }] })] }, "services[0].versions[].name: 'v1' is listed twice: each must be unique"],
     ['image and versions both', { services: [api({ versions: [{ name: 'v1', image: IMAGE }] })] }, "services[0]: 'api' must set exactly one of image and versions"],
     ['an unpinned image', { services: [api({ image: 'ghcr.io/example/api:latest' })] }, "services[0].image: 'ghcr.io/example/api:latest' must not use the tag 'latest'"],
     ['an unknown protocol', { services: [api({ protocol: 'udp' })] }, "services[0].protocol: 'udp' must be one of 'http', 'grpc', 'tcp'"],
@@ -63,6 +64,13 @@ describe('services: every problem is named, with its field and the service', () 
     ['an unknown authorization mode', { authorization: { mode: 'audit' } }, "authorization.mode: 'audit' must be one of 'enforce', 'off'"],
   ])('%s', (_, overrides, message) => {
     expect(problems(overrides).join('\n')).toContain(message);
+  });
+
+  test('a repeated version is reported once, not also as a clash of the service with itself', () => {
+    const twice = { name: 'v1', image: IMAGE };
+    expect(problems({ services: [api({ image: undefined, versions: [twice, twice] })] })).toEqual([
+      "services[0].versions[].name: 'v1' is listed twice: each must be unique",
+    ]);
   });
 
   test('all of them at once', () => {

@@ -52,9 +52,9 @@ export interface PlanOptions {
 const ROLLOUT_KINDS = ['StatefulSet', 'DaemonSet', 'Deployment'];
 
 /** Istio's control plane Deployment name, fixed by Istio for the default revision. */
-export const ISTIOD_DEPLOYMENT = 'istiod';
+const ISTIOD_DEPLOYMENT = 'istiod';
 /** The namespace istioctl installs into when the IstioOperator names none. */
-export const ISTIO_DEFAULT_NAMESPACE = 'istio-system';
+const ISTIO_DEFAULT_NAMESPACE = 'istio-system';
 
 /** kubectl/istioctl refuse objects of a kind whose CRD is gone; those objects are gone with it. */
 const CRD_GONE = [/no matches for kind/, /ensure CRDs are installed first/, /the server doesn't have a resource type/, /^unable to recognize/];
@@ -229,7 +229,7 @@ export function downPlan(index: MeshIndex, options: PlanOptions): Plan {
 }
 
 /** The step that registers workloads: the one holding a Job. */
-export function registrationStep(index: MeshIndex): IndexStep {
+function registrationStep(index: MeshIndex): IndexStep {
   const step = index.steps.find((s) => s.objects.some((o) => o.kind === 'Job'));
   if (!step) throw new IndexError('no step of the index holds a Job: this mesh has no registration chart; run `npm run synth` with one');
   return step;
@@ -261,7 +261,7 @@ export function entriesCreatePlan(index: MeshIndex, options: PlanOptions): Plan 
 }
 
 /** The pods a selector matches, as JSON: the CLI picks a Ready one itself. */
-export function selectedPodsCommand(options: PlanOptions, namespace: string, selector: Readonly<Record<string, string>>): PlanCommand {
+function selectedPodsCommand(options: PlanOptions, namespace: string, selector: Readonly<Record<string, string>>): PlanCommand {
   return kubectl(options, 'get', 'pods', '-n', namespace, '-l', selectorArg(selector), '-o', 'json');
 }
 

@@ -64,7 +64,7 @@ export interface RunnerOptions {
 }
 
 /** `1.2s`, `2m05s`. */
-export function formatElapsed(ms: number): string {
+function formatElapsed(ms: number): string {
   const seconds = ms / 1000;
   if (seconds < 60) return `${seconds.toFixed(1)}s`;
   const whole = Math.round(seconds);
@@ -98,7 +98,7 @@ const ERROR_HINTS: ReadonlyArray<[RegExp, string]> = [
 ];
 
 /** What to check when a tool hangs, by tool. */
-export const HANG_HINT: Record<Tool, string> = {
+const HANG_HINT: Record<Tool, string> = {
   kubectl: `a kubectl that never answers usually means an unreachable or overloaded API server: ${REACH_HINT}`,
   istioctl: `check that the istioctl on PATH runs (istioctl version --remote=false), and ${REACH_HINT.replace('check that ', '')}`,
 };

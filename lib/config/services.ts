@@ -1,8 +1,8 @@
 import { ALLOW_NOTHING_NAME, AUTHORIZATION_MODES } from '../authorization/mode';
 import { BOOKINFO_ROUTING_OBJECTS, bookinfoDeclarations } from '../bookinfo/declarations';
-import { parseCaller, ServiceDeclaration, serviceKey } from '../mesh/declaration';
+import { INGRESS_CALLER, parseCaller, ServiceDeclaration, serviceKey } from '../mesh/declaration';
 import { checkAppPort, checkEnvName, checkPathPrefix, checkReplicas, checkRouteHost, deploymentName, routeGatewayName } from '../mesh/rules';
-import { checkDns1123Label, checkImage, checkOneOf, checkOwnNamespace, checkPort, checkQuantity, ValidationError } from '../validation';
+import { checkDns1123Label, checkImage, checkOneOf, checkOwnNamespace, checkPort, checkQuantity, checkUnique, ValidationError } from '../validation';
 import { MeshConfig, ServiceConfig } from './mesh-config';
 
 /**
@@ -155,7 +155,7 @@ export function checkServices(c: MeshConfig, problems: string[], check: (rule: (
     callers.forEach((ref, j) => {
       const field = `${at}[${j}]`;
       const caller = parseCaller(ref, owner.split('/')[0]);
-      const id = caller.ingress ? 'ingress' : caller.key;
+      const id = caller.ingress ? INGRESS_CALLER : caller.key;
       if (seen.has(id)) problems.push(new ValidationError(field, ref, `is listed twice by service '${owner}'`).message);
       seen.add(id);
       if (caller.ingress) {
@@ -193,13 +193,11 @@ export function checkServices(c: MeshConfig, problems: string[], check: (rule: (
     if (s.image !== undefined) check(() => checkImage(`${at}.image`, s.image!));
     if (s.versions !== undefined) {
       if (s.versions.length === 0) problems.push(new ValidationError(`${at}.versions`, [], 'must list at least one version').message);
-      const names = new Set<string>();
       s.versions.forEach((v, j) => {
         check(() => checkDns1123Label(`${at}.versions[${j}].name`, v.name));
         check(() => checkImage(`${at}.versions[${j}].image`, v.image));
-        if (names.has(v.name)) problems.push(new ValidationError(`${at}.versions[${j}].name`, v.name, 'is listed twice: each must be unique').message);
-        names.add(v.name);
       });
+      check(() => checkUnique(`${at}.versions[].name`, s.versions!.map((v) => v.name)));
     }
     if (s.replicas !== undefined) check(() => checkReplicas(`${at}.replicas`, s.replicas!));
     for (const [key, value] of Object.entries(s.resources ?? {})) check(() => checkQuantity(`${at}.resources.${key}`, value));
@@ -208,7 +206,7 @@ export function checkServices(c: MeshConfig, problems: string[], check: (rule: (
     if (userKeys.indexOf(serviceKey(s)) !== i) {
       problems.push(new ValidationError(`${at}`, serviceKey(s), 'is declared twice: each namespace/name must be unique').message);
     } else {
-      for (const name of objectNames(serviceDeclaration(s))) {
+      for (const name of new Set(objectNames(serviceDeclaration(s)))) {
         const key = `${s.namespace}/${name}`;
         const owner = owners.get(key);
         if (owner) problems.push(new ValidationError(at, serviceKey(s), `clashes with ${owner}: both write ${name} in namespace '${s.namespace}'`).message);
@@ -220,8 +218,8 @@ export function checkServices(c: MeshConfig, problems: string[], check: (rule: (
     checkCallers(`${at}.callers`, serviceKey(s), callers);
 
     if (s.route) {
-      if (!callers.includes('ingress')) {
-        problems.push(new ValidationError(`${at}.route`, s.route.hosts, `needs 'ingress' among the callers of service ${label}: the gateway is what calls a routed service`).message);
+      if (!callers.includes(INGRESS_CALLER)) {
+        problems.push(new ValidationError(`${at}.route`, s.route.hosts, `needs '${INGRESS_CALLER}' among the callers of service ${label}: the gateway is what calls a routed service`).message);
       }
       if (s.protocol === 'tcp') problems.push(new ValidationError(`${at}.route`, s.route.hosts, "routes HTTP paths, so protocol must not be 'tcp'").message);
       if (s.route.hosts.length === 0) problems.push(new ValidationError(`${at}.route.hosts`, [], 'must list at least one host').message);
