@@ -4,7 +4,7 @@ import { IstioHelmRelease } from '../istio/helm-values';
 import { ArgoCdSettings } from './application';
 import { ApplicationHealthCustomization } from './health-customization';
 import { IstioApplications } from './istio-applications';
-import { RootApplication, ROOT_APPLICATION_NAME } from './root-application';
+import { RootApplication } from './root-application';
 
 /** Below the output directory; `kubectl apply -f dist/` (not recursive) skips it. */
 export const ARGOCD_SUBDIR = 'argocd';
@@ -65,7 +65,7 @@ export function buildGitOps(props: MeshGitOpsProps): MeshGitOps {
     releases: props.istio.releases,
     chartRepository: props.istio.chartRepository,
     firstWave: props.istio.firstWave,
-    namePrefix: ROOT_APPLICATION_NAME,
+    namePrefix: root.application.name,
   });
   const files = new Map<string, Chart>([
     [path.posix.join(ARGOCD_SUBDIR, 'root.k8s.yaml'), rootChart],
