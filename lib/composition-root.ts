@@ -216,7 +216,6 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   const { gitops: git } = config;
   const gitops = git.repoURL
     ? buildGitOps({
-        outdir,
         settings: {
           namespace: git.argocd.namespace,
           project: git.argocd.project,

@@ -10,7 +10,7 @@ import { ISTIOCTL_SUBDIR, Mesh } from './composition-root';
 /** Who may call whom, as Mermaid in Markdown (GitHub renders it). */
 export const IDENTITY_GRAPH_FILE = path.posix.join('meta', 'identity-graph.md');
 
-/** The file cdk8s writes a chart to, relative to the output directory (no chart depends on another, so cdk8s adds no index of its own). */
+/** The file a chart is written to, relative to the output directory: where synth writes it and what the index names. */
 function chartFile(chart: MeshChart): string {
   const dir = chart.tool === 'istioctl' ? ISTIOCTL_SUBDIR : '';
   return path.posix.join(dir, `${Names.toDnsLabel(chart)}.k8s.yaml`);
@@ -75,22 +75,20 @@ function renderApp(charts: readonly MeshChart[]): Map<MeshChart, unknown[]> {
  * of the whole tree runs before the first file is written.
  */
 export function synthMesh(mesh: Mesh): MeshIndex {
-  const rendered = [mesh.app, mesh.istioctlApp].map((app) => ({ app, charts: renderApp(mesh.charts.filter((c) => App.of(c) === app)) }));
+  const rendered = [mesh.app, mesh.istioctlApp].map((app) => renderApp(mesh.charts.filter((c) => App.of(c) === app)));
   // The Argo CD files are rendered (and their App validated) before the first file is written, too.
   const gitops = mesh.gitops ? gitopsFiles(mesh.gitops) : new Map<string, string>();
-  for (const { app, charts } of rendered) {
-    fs.mkdirSync(app.outdir, { recursive: true });
-    for (const [chart, objects] of charts) Yaml.save(path.join(app.outdir, `${Names.toDnsLabel(chart)}${app.outputFileExtension}`), objects);
+  const write = (file: string, save: (target: string) => void) => {
+    const target = path.join(mesh.app.outdir, file);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    save(target);
+  };
+  // Each chart goes where the index says it is: one function (chartFile) names both.
+  for (const charts of rendered) {
+    for (const [chart, objects] of charts) write(chartFile(chart), (target) => Yaml.save(target, objects));
   }
-  for (const [file, text] of gitops) {
-    fs.mkdirSync(path.dirname(path.join(mesh.app.outdir, file)), { recursive: true });
-    fs.writeFileSync(path.join(mesh.app.outdir, file), text);
-  }
+  for (const [file, text] of gitops) write(file, (target) => fs.writeFileSync(target, text));
   const index = meshIndex(mesh);
-  for (const step of index.steps) {
-    const file = path.join(mesh.app.outdir, step.file);
-    if (!fs.existsSync(file)) throw new Error(`internal: chart '${step.chart}' was expected at ${file}`);
-  }
   const indexPath = path.join(mesh.app.outdir, INDEX_FILE);
   fs.mkdirSync(path.dirname(indexPath), { recursive: true });
   fs.writeFileSync(indexPath, `${JSON.stringify(index, null, 2)}\n`);

@@ -4,7 +4,7 @@ import { IstioHelmRelease } from '../istio/helm-values';
 import { ArgoCdSettings } from './application';
 import { ApplicationHealthCustomization } from './health-customization';
 import { IstioApplications } from './istio-applications';
-import { RootApplication, ROOT_APPLICATION_NAME } from './root-application';
+import { RootApplication } from './root-application';
 
 /** Below the output directory; `kubectl apply -f dist/` (not recursive) skips it. */
 export const ARGOCD_SUBDIR = 'argocd';
@@ -19,8 +19,6 @@ export const ARGOCD_APPS_SUBDIR = path.posix.join(ARGOCD_SUBDIR, 'apps');
 export const ROOT_INCLUDE = `{[0-9]*.k8s.yaml,${ARGOCD_APPS_SUBDIR}/*.k8s.yaml}`;
 
 export interface MeshGitOpsProps {
-  /** The mesh's output directory (`dist`); Argo CD files go below it. */
-  readonly outdir: string;
   readonly settings: ArgoCdSettings;
   readonly repoURL: string;
   readonly revision: string;
@@ -36,7 +34,7 @@ export interface MeshGitOpsProps {
 
 /** The Argo CD files of the mesh: what the user applies by hand, and what the root syncs. */
 export interface MeshGitOps {
-  /** Holds the charts below; its own output directory is never written (see {@link gitopsFiles}). */
+  /** Holds the charts below; it is never synthesized itself: synth writes {@link gitopsFiles} below the mesh's output directory. */
   readonly app: App;
   /** Each chart by the file it is written to, relative to the output directory, in a stable order. */
   readonly files: ReadonlyMap<string, Chart>;
@@ -47,7 +45,7 @@ export interface MeshGitOps {
 
 /** Builds the Argo CD Applications of the mesh (nothing is written: see {@link gitopsFiles}). */
 export function buildGitOps(props: MeshGitOpsProps): MeshGitOps {
-  const app = new App({ outdir: path.join(props.outdir, ARGOCD_SUBDIR) });
+  const app = new App();
   const chart = (id: string) => new Chart(app, id, { disableResourceNameHashes: true });
   const rootChart = chart('root');
   const healthChart = chart('argocd-cm-health');
@@ -65,7 +63,7 @@ export function buildGitOps(props: MeshGitOpsProps): MeshGitOps {
     releases: props.istio.releases,
     chartRepository: props.istio.chartRepository,
     firstWave: props.istio.firstWave,
-    namePrefix: ROOT_APPLICATION_NAME,
+    namePrefix: root.application.name,
   });
   const files = new Map<string, Chart>([
     [path.posix.join(ARGOCD_SUBDIR, 'root.k8s.yaml'), rootChart],

@@ -6,7 +6,7 @@ import { IngressGateway } from './ingress-gateway';
 /** The istiod env var that makes the injector put `istio-proxy` in `initContainers`. */
 export const NATIVE_SIDECARS_ENV = 'ENABLE_NATIVE_SIDECARS';
 /** The image of Istio's proxy (`global.proxy.image`), below the hub. */
-export const PROXY_IMAGE_NAME = 'proxyv2';
+const PROXY_IMAGE_NAME = 'proxyv2';
 
 /** Istio's proxy image at a release, as the injector names it (`<hub>/proxyv2:<version>`). */
 export function istioProxyImage(hub: string, version: string): string {
@@ -53,8 +53,6 @@ export class IstioInstall {
   public readonly pilotEnv: Readonly<Record<string, string>>;
   /** Custom injection templates by name, as `sidecarInjectorWebhook.templates` holds them. */
   public readonly injectionTemplates: Readonly<Record<string, string>>;
-  /** Istio's proxy image at this release: what the injector puts in every `istio-proxy`. */
-  public readonly proxyImage: string;
 
   constructor(props: IstioInstallProps) {
     this.namespace = props.namespace.name;
@@ -73,6 +71,5 @@ export class IstioInstall {
     this.ingressGateway = gateway;
     this.pilotEnv = { [NATIVE_SIDECARS_ENV]: String(props.injection.nativeSidecars) };
     this.injectionTemplates = { [props.injection.name]: props.injection.render() };
-    this.proxyImage = istioProxyImage(this.hub, this.version);
   }
 }
