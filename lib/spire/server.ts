@@ -13,7 +13,7 @@ import {
   ValidationError,
 } from '../validation';
 import { ISpireAgentPsat, ISpireServerAdmin, ISpireServerEndpoint } from './interfaces';
-import { SpireConfigFile, SPIRE_DATA_DIR } from './config-file';
+import { SpireConfigFile, SPIRE_DATA_DIR, SpireLogLevel } from './config-file';
 import { healthContainerFields, SPIRE_HEALTH_CHECKS } from './health';
 import { ServerConf, serverConfHcl } from './server-conf';
 
@@ -29,8 +29,9 @@ export const DATASTORE_CONNECTION_ENV = 'SPIRE_DATASTORE_CONNECTION_STRING';
 /** The SQL databases SPIRE 1.15's `DataStore "sql"` plugin supports (its `database_type`, sqlite3 spelled `sqlite`). */
 export type SpireDatastoreType = 'sqlite' | 'postgres' | 'mysql';
 export const SPIRE_DATASTORE_TYPES: readonly SpireDatastoreType[] = ['sqlite', 'postgres', 'mysql'];
-export type SpireCaKeyType = 'rsa-2048' | 'rsa-4096' | 'ec-p256' | 'ec-p384';
-export type SpireLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+/** The key types SPIRE's `ca_key_type` accepts. */
+export const SPIRE_CA_KEY_TYPES = ['rsa-2048', 'rsa-4096', 'ec-p256', 'ec-p384'] as const;
+export type SpireCaKeyType = (typeof SPIRE_CA_KEY_TYPES)[number];
 
 /** A key of a Secret in the server's namespace. */
 export interface SecretKeySelector {
