@@ -48,6 +48,7 @@ export interface SpireServerSettings {
   readonly connectionStringSecret?: SecretKeySelector;
   readonly caTtl: string;
   readonly defaultX509SvidTtl: string;
+  readonly caSubject: { readonly country: string; readonly organization: string };
 }
 
 /**
@@ -77,6 +78,10 @@ export function checkSpireServerSettings(settings: SpireServerSettings, field: (
     checkDns1123Subdomain(field('connectionStringSecret.name'), secret.name);
     if (!/^[-._a-zA-Z0-9]{1,253}$/.test(secret.key)) {
       throw new ValidationError(field('connectionStringSecret.key'), secret.key, 'must be a Secret key: letters, digits, "-", "_" and "."');
+    }
+    // -expandEnv substitutes every `$` of the file, so free text must not carry one.
+    for (const [key, value] of Object.entries(settings.caSubject)) {
+      if (value.includes('$')) throw new ValidationError(field(`caSubject.${key}`), value, 'must not contain "$" with an external datastore: SPIRE runs with -expandEnv');
     }
   }
   checkDuration(field('caTtl'), settings.caTtl);
@@ -201,16 +206,10 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
     const datastore = props.datastore ?? 'sqlite';
     const caTtl = props.caTtl ?? '1h';
     const defaultX509SvidTtl = props.defaultX509SvidTtl ?? '10m';
-    this.connectionStringSecret = props.connectionStringSecret;
-    checkSpireServerSettings({ replicas: this.replicas, datastore, connectionStringSecret: this.connectionStringSecret, caTtl, defaultX509SvidTtl });
-    const storageSize = checkQuantity('storageSize', props.storageSize ?? '1Gi');
     const caSubject = props.caSubject ?? { country: 'US', organization: 'SPIFFE' };
-    if (datastore !== 'sqlite') {
-      // -expandEnv substitutes every `$` of the file, so free text must not carry one.
-      for (const [key, value] of Object.entries(caSubject)) {
-        if (value.includes('$')) throw new ValidationError(`caSubject.${key}`, value, 'must not contain "$" with an external datastore: SPIRE runs with -expandEnv');
-      }
-    }
+    this.connectionStringSecret = props.connectionStringSecret;
+    checkSpireServerSettings({ replicas: this.replicas, datastore, connectionStringSecret: this.connectionStringSecret, caTtl, defaultX509SvidTtl, caSubject });
+    const storageSize = checkQuantity('storageSize', props.storageSize ?? '1Gi');
     this.namespace = props.namespace.name;
     this.bundleConfigMapName = props.bundleConfigMapName ?? 'trust-bundle';
     this.bundleKey = props.bundleKey ?? 'root-cert.pem';
