@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse } from '@cdktf/hcl2json';
 import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import * as kplus from 'cdk8s-plus-25';
@@ -22,13 +23,14 @@ describe('three servers on PostgreSQL from a Secret', () => {
     expect(schemaProblems(spire)).toEqual([]);
   });
 
-  test('runs 3 replicas, each with its own PVC for its own CA key (no shared key material)', () => {
+  test('runs 3 replicas, each with its own PVC for its own CA key (no shared key material)', async () => {
     expect(statefulSet.spec.replicas).toBe(3);
-    expect(statefulSet.spec.volumeClaimTemplates.map((t: any) => t.metadata.name)).toEqual(['spire-data']);
-    expect(mesh.spire.server.conf.keysPath.startsWith('/run/spire/data/')).toBe(true);
-    const plugins = mesh.spire.server.conf;
-    expect(plugins.keysPath).toBe('/run/spire/data/keys.json');
-    expect(statefulSet.spec.template.spec.volumes.map((v: any) => v.name)).not.toContain('spire-data');
+    const serverConf = await parse('server.conf', find(spire, 'ConfigMap', 'spire-server', 'spire').data['server.conf']);
+    const keysPath: string = serverConf.plugins[0].KeyManager.disk[0].plugin_data[0].keys_path;
+    const mount = pod.containers[0].volumeMounts.find((m: any) => keysPath.startsWith(`${m.mountPath}/`));
+    // The keys file lies on a volume claim template (one PVC per pod), not a pod volume.
+    expect(statefulSet.spec.volumeClaimTemplates.map((t: any) => t.metadata.name)).toEqual([mount.name]);
+    expect(pod.volumes.map((v: any) => v.name)).not.toContain(mount.name);
   });
 
   test('a PodDisruptionBudget lets voluntary disruptions take one server at a time', () => {

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { checkSpireServerSettings } from '../spire/server';
+import { SPIRE_LOG_LEVELS } from '../spire/config-file';
+import { checkSpireServerSettings, SPIRE_CA_KEY_TYPES } from '../spire/server';
 import {
   checkDns1123Label,
   checkDns1123Subdomain,
@@ -224,15 +225,14 @@ function validate(c: MeshConfig, problems: string[]): void {
 
   const server = c.spire.server;
   check(() => checkQuantity('spire.server.storageSize', server.storageSize));
-  check(() => checkOneOf('spire.server.caKeyType', server.caKeyType, ['rsa-2048', 'rsa-4096', 'ec-p256', 'ec-p384']));
+  check(() => checkOneOf('spire.server.caKeyType', server.caKeyType, SPIRE_CA_KEY_TYPES));
   const secret = server.datastore.connectionStringSecret;
   check(() => checkSpireServerSettings(
     { ...server, datastore: server.datastore.type, connectionStringSecret: secret.name === '' ? undefined : secret },
     (prop) => `spire.server.${prop.replace(/^datastore$/, 'datastore.type').replace(/^connectionStringSecret/, 'datastore.connectionStringSecret')}`,
   ));
-  const levels = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
-  check(() => checkOneOf('spire.server.logLevel', server.logLevel, levels));
-  check(() => checkOneOf('spire.agent.logLevel', c.spire.agent.logLevel, levels));
+  check(() => checkOneOf('spire.server.logLevel', server.logLevel, SPIRE_LOG_LEVELS));
+  check(() => checkOneOf('spire.agent.logLevel', c.spire.agent.logLevel, SPIRE_LOG_LEVELS));
   for (const key of ['country', 'organization'] as const) {
     check(() => {
       const value = server.caSubject[key];

@@ -7,7 +7,8 @@
 
 import { AuthorizationMode } from '../authorization/mode';
 import { BookinfoApp, BookinfoImages, DEFAULT_BOOKINFO_IMAGES } from '../bookinfo/declarations';
-import type { SpireDatastoreType } from '../spire/server';
+import type { SpireLogLevel } from '../spire/config-file';
+import type { SpireCaKeyType, SpireDatastoreType } from '../spire/server';
 
 /** Container images, each pinned by tag or digest. */
 export interface ImagesConfig {
@@ -45,13 +46,13 @@ export interface SpireServerConfig {
   /** Size of each server's PVC: its CA key, and with SQLite the datastore. @default '1Gi' */
   readonly storageSize: string;
   /** Key type of the server's signing CA. @default 'rsa-2048' */
-  readonly caKeyType: 'rsa-2048' | 'rsa-4096' | 'ec-p256' | 'ec-p384';
+  readonly caKeyType: SpireCaKeyType;
   /** Lifetime of the server's signing CA. @default '1h' */
   readonly caTtl: string;
   /** Default lifetime of X.509 SVIDs (the demo's `default_svid_ttl`). @default '10m' */
   readonly defaultX509SvidTtl: string;
   /** @default 'INFO' */
-  readonly logLevel: LogLevel;
+  readonly logLevel: SpireLogLevel;
   /** Subject of the CA certificate. @default { country: 'US', organization: 'SPIFFE' } */
   readonly caSubject: {
     readonly country: string;
@@ -62,7 +63,7 @@ export interface SpireServerConfig {
 /** The SPIRE agent's settings. @see https://spiffe.io/docs/latest/deploying/spire_agent/ */
 export interface SpireAgentConfig {
   /** @default 'INFO' */
-  readonly logLevel: LogLevel;
+  readonly logLevel: SpireLogLevel;
   /**
    * Skip verification of the kubelet's serving certificate in the k8s workload attestor.
    * kind and many local clusters serve the kubelet with a self-signed certificate.
@@ -70,8 +71,6 @@ export interface SpireAgentConfig {
    */
   readonly skipKubeletVerification: boolean;
 }
-
-export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 /** Istio install settings. @see https://istio.io/latest/docs/ops/integrations/spire/ */
 export interface IstioConfig {

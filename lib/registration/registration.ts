@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-25';
 import { k8s } from 'cdk8s-plus-25';
 import { containerSecurityContext, resources } from '../core/pod-defaults';
-import { WorkloadIdentity } from '../identity';
+import { WorkloadIdentity, workloadIdentity } from '../identity';
 import { ISpireAgentAttestation, ISpireServerAdmin } from '../spire/interfaces';
 import { checkImage, checkTrustDomain, ValidationError } from '../validation';
 import { checkNoDuplicateEntries, ENTRY_ID_PREFIX, RegistrationEntry, spireEntriesJson } from './entry';
@@ -126,7 +126,7 @@ export class SpireRegistration extends Construct {
       if (identity.trustDomain !== trustDomain) {
         throw new ValidationError(`${field}.trustDomain`, identity.trustDomain, `must be the mesh's trust domain '${trustDomain}'`);
       }
-      const expected = `spiffe://${trustDomain}/ns/${identity.namespace}/sa/${identity.serviceAccountName}`;
+      const expected = workloadIdentity(trustDomain, identity.namespace, identity.serviceAccountName).spiffeId;
       if (identity.spiffeId !== expected) {
         throw new ValidationError(`${field}.spiffeId`, identity.spiffeId, `must be '${expected}', the ID Istio expects for this service account`);
       }

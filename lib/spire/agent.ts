@@ -4,7 +4,7 @@ import { k8s } from 'cdk8s-plus-25';
 import { checkImage, checkPort, ValidationError } from '../validation';
 import { AgentConf, agentConfHcl } from './agent-conf';
 import { SpireAgentIdentity } from './agent-identity';
-import { SpireConfigFile, SPIRE_DATA_DIR } from './config-file';
+import { SpireConfigFile, SPIRE_DATA_DIR, SpireLogLevel } from './config-file';
 import { healthContainerFields, SPIRE_HEALTH_CHECKS } from './health';
 import { ISpireAgentAttestation, ISpireAgentSocket, ISpireServerEndpoint } from './interfaces';
 import { containerSecurityContext, resources } from '../core/pod-defaults';
@@ -22,7 +22,7 @@ export interface SpireAgentProps {
   /** The `spire-agent` image, pinned. */
   readonly image: string;
   /** @default 'INFO' */
-  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  readonly logLevel?: SpireLogLevel;
   /**
    * Skip verification of the kubelet's serving certificate in the k8s workload attestor.
    * kind and many local clusters serve the kubelet with a self-signed certificate.

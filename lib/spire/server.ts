@@ -13,7 +13,7 @@ import {
   ValidationError,
 } from '../validation';
 import { ISpireAgentPsat, ISpireServerAdmin, ISpireServerEndpoint } from './interfaces';
-import { SpireConfigFile, SPIRE_DATA_DIR } from './config-file';
+import { SpireConfigFile, SPIRE_DATA_DIR, SpireLogLevel } from './config-file';
 import { healthContainerFields, SPIRE_HEALTH_CHECKS } from './health';
 import { ServerConf, serverConfHcl } from './server-conf';
 
@@ -29,8 +29,9 @@ export const DATASTORE_CONNECTION_ENV = 'SPIRE_DATASTORE_CONNECTION_STRING';
 /** The SQL databases SPIRE 1.15's `DataStore "sql"` plugin supports (its `database_type`, sqlite3 spelled `sqlite`). */
 export type SpireDatastoreType = 'sqlite' | 'postgres' | 'mysql';
 export const SPIRE_DATASTORE_TYPES: readonly SpireDatastoreType[] = ['sqlite', 'postgres', 'mysql'];
-export type SpireCaKeyType = 'rsa-2048' | 'rsa-4096' | 'ec-p256' | 'ec-p384';
-export type SpireLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+/** The key types SPIRE's `ca_key_type` accepts. */
+export const SPIRE_CA_KEY_TYPES = ['rsa-2048', 'rsa-4096', 'ec-p256', 'ec-p384'] as const;
+export type SpireCaKeyType = (typeof SPIRE_CA_KEY_TYPES)[number];
 
 /** A key of a Secret in the server's namespace. */
 export interface SecretKeySelector {
@@ -47,6 +48,7 @@ export interface SpireServerSettings {
   readonly connectionStringSecret?: SecretKeySelector;
   readonly caTtl: string;
   readonly defaultX509SvidTtl: string;
+  readonly caSubject: { readonly country: string; readonly organization: string };
 }
 
 /**
@@ -76,6 +78,10 @@ export function checkSpireServerSettings(settings: SpireServerSettings, field: (
     checkDns1123Subdomain(field('connectionStringSecret.name'), secret.name);
     if (!/^[-._a-zA-Z0-9]{1,253}$/.test(secret.key)) {
       throw new ValidationError(field('connectionStringSecret.key'), secret.key, 'must be a Secret key: letters, digits, "-", "_" and "."');
+    }
+    // -expandEnv substitutes every `$` of the file, so free text must not carry one.
+    for (const [key, value] of Object.entries(settings.caSubject)) {
+      if (value.includes('$')) throw new ValidationError(field(`caSubject.${key}`), value, 'must not contain "$" with an external datastore: SPIRE runs with -expandEnv');
     }
   }
   checkDuration(field('caTtl'), settings.caTtl);
@@ -200,16 +206,10 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
     const datastore = props.datastore ?? 'sqlite';
     const caTtl = props.caTtl ?? '1h';
     const defaultX509SvidTtl = props.defaultX509SvidTtl ?? '10m';
-    this.connectionStringSecret = props.connectionStringSecret;
-    checkSpireServerSettings({ replicas: this.replicas, datastore, connectionStringSecret: this.connectionStringSecret, caTtl, defaultX509SvidTtl });
-    const storageSize = checkQuantity('storageSize', props.storageSize ?? '1Gi');
     const caSubject = props.caSubject ?? { country: 'US', organization: 'SPIFFE' };
-    if (datastore !== 'sqlite') {
-      // -expandEnv substitutes every `$` of the file, so free text must not carry one.
-      for (const [key, value] of Object.entries(caSubject)) {
-        if (value.includes('$')) throw new ValidationError(`caSubject.${key}`, value, 'must not contain "$" with an external datastore: SPIRE runs with -expandEnv');
-      }
-    }
+    this.connectionStringSecret = props.connectionStringSecret;
+    checkSpireServerSettings({ replicas: this.replicas, datastore, connectionStringSecret: this.connectionStringSecret, caTtl, defaultX509SvidTtl, caSubject });
+    const storageSize = checkQuantity('storageSize', props.storageSize ?? '1Gi');
     this.namespace = props.namespace.name;
     this.bundleConfigMapName = props.bundleConfigMapName ?? 'trust-bundle';
     this.bundleKey = props.bundleKey ?? 'root-cert.pem';
