@@ -64,25 +64,31 @@ function runScript(script: string, env: NodeJS.ProcessEnv): Promise<{ status: nu
   return oneOfFew(
     () =>
       new Promise((resolve, reject) => {
-        const child = spawn(BASH, [script], { env, timeout: RUN_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
+        // Its own process group, killed whole at the deadline: a hung fake kubectl must not
+        // outlive the script holding its output pipes open.
+        const child = spawn(BASH, [script], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+        const deadline = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), RUN_TIMEOUT_MS);
         let stdout = '';
         let stderr = '';
         child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
         child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
         child.on('error', reject);
-        child.on('close', (status) => resolve({ status, stdout, stderr }));
+        child.on('close', (status) => {
+          clearTimeout(deadline);
+          resolve({ status, stdout, stderr });
+        });
       }),
   );
 }
 
 /**
  * The only programs the script may call, as in the kubectl image: kubectl (the fake),
- * jq and coreutils' sleep. Anything else (awk, sed, grep, …) is "command not found".
+ * jq and coreutils' sleep and timeout. Anything else (awk, sed, grep, …) is "command not found".
  */
 const BIN = (() => {
   const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-registration-bin-'));
   fs.symlinkSync(path.join(FIXTURES, 'kubectl'), path.join(bin, 'kubectl'));
-  for (const tool of ['jq', 'sleep']) fs.symlinkSync(which(tool), path.join(bin, tool));
+  for (const tool of ['jq', 'sleep', 'timeout']) fs.symlinkSync(which(tool), path.join(bin, tool));
   return bin;
 })();
 
@@ -261,6 +267,14 @@ test.concurrent('GIVEN a server that never becomes healthy WHEN the attempts run
   expect(result.stderr).toContain('SPIRE server (spire, app=spire-server) not ready after 3 attempts; last answer:');
   expect(result.stderr).toContain('is waiting to start: ContainerCreating');
   expect(result.calls.filter((c) => c.includes('entry'))).toEqual([]);
+});
+
+test.concurrent('GIVEN a kubectl that never answers WHEN its deadline passes THEN the script stops it and fails naming the call', async () => {
+  const { run } = server();
+  const result = await run({ FAKE_KUBECTL_HANG: '1', KUBECTL_TIMEOUT_SECONDS: '1', WAIT_ATTEMPTS: '2' });
+  expect(result.status).toBe(1);
+  expect(result.stderr).toContain('kubectl get did not answer within 1s');
+  expect(result.stderr).toContain('not ready after 2 attempts');
 });
 
 test.concurrent('GIVEN entry create answers without JSON results WHEN the script runs THEN it fails showing the answer', async () => {

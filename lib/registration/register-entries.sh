@@ -25,18 +25,31 @@
 #   SERVER_BINARY, SERVER_SOCKET                         spire-server and its admin socket, in that container
 #   ENTRIES_FILE, ENTRY_ID_PREFIX                        the declared entries, and the prefix of owned IDs
 #   WAIT_INTERVAL_SECONDS, WAIT_ATTEMPTS                 how often and how long to wait for a server
+#   KUBECTL_TIMEOUT_SECONDS                              the deadline of each kubectl call
 set -euo pipefail
 
 : "${SERVER_NAMESPACE:?}" "${SERVER_SELECTOR:?}" "${SERVER_CONTAINER:?}" "${SERVER_BINARY:?}" "${SERVER_SOCKET:?}"
 : "${ENTRIES_FILE:?}" "${ENTRY_ID_PREFIX:?}"
 WAIT_INTERVAL_SECONDS="${WAIT_INTERVAL_SECONDS:-5}"
 WAIT_ATTEMPTS="${WAIT_ATTEMPTS:-60}"
+KUBECTL_TIMEOUT_SECONDS="${KUBECTL_TIMEOUT_SECONDS:-30}"
 SERVERS="SPIRE server ($SERVER_NAMESPACE, $SERVER_SELECTOR)"
 pod=""
 
+# kubectl with a deadline (coreutils' timeout): a hung API server or exec stream ends the call
+# with a message naming it, instead of holding the Job until its activeDeadlineSeconds.
+kubectl_bounded() {
+  local status=0
+  timeout "$KUBECTL_TIMEOUT_SECONDS" kubectl "$@" || status=$?
+  if [ "$status" -eq 124 ]; then
+    echo "kubectl $1 did not answer within ${KUBECTL_TIMEOUT_SECONDS}s: check the API server and the SPIRE server pods" >&2
+  fi
+  return "$status"
+}
+
 # The name of one Ready, not terminating server pod (the first by name), or nothing.
 ready_pod() {
-  kubectl get pods -n "$SERVER_NAMESPACE" -l "$SERVER_SELECTOR" -o json | jq -r '
+  kubectl_bounded get pods -n "$SERVER_NAMESPACE" -l "$SERVER_SELECTOR" -o json | jq -r '
     [.items[]
      | select(.metadata.deletionTimestamp == null)
      | select(any(.status.conditions[]?; .type == "Ready" and .status == "True"))
@@ -46,7 +59,7 @@ ready_pod() {
 
 # Runs spire-server in the chosen pod's server container; stdin is passed through (-i).
 spire_server() {
-  kubectl exec -i -n "$SERVER_NAMESPACE" "$pod" -c "$SERVER_CONTAINER" -- "$SERVER_BINARY" "$@"
+  kubectl_bounded exec -i -n "$SERVER_NAMESPACE" "$pod" -c "$SERVER_CONTAINER" -- "$SERVER_BINARY" "$@"
 }
 
 attempt=1
@@ -108,7 +121,7 @@ plan=$(jq -r --argjson existing "$existing" --arg prefix "$ENTRY_ID_PREFIX" '
      | ["delete", .id, .spiffe_id, ""])
   | @tsv' "$ENTRIES_FILE")
 
-# Only bash builtins, jq and coreutils (sleep) throughout: what the kubectl image ships; no awk, sed or grep.
+# Only bash builtins, jq and coreutils (sleep, timeout) throughout: what the kubectl image ships; no awk, sed or grep.
 # Prints field $2 (1: decision, 2: entry ID, 3: SPIFFE ID, 4: detail) of each decision $1.
 field_of() {
   local decision id spiffe_id detail

@@ -54,6 +54,11 @@ export interface SpireRegistrationProps {
    */
   readonly activeDeadlineSeconds?: number;
   /**
+   * Seconds each `kubectl` call of the Job may take before it is stopped and reported.
+   * @default 30
+   */
+  readonly kubectlTimeoutSeconds?: number;
+  /**
    * Retries of a failed pod.
    * @default 2
    */
@@ -103,6 +108,10 @@ export class SpireRegistration extends Construct {
     const backoffLimit = props.backoffLimit ?? 2;
     if (!Number.isInteger(backoffLimit) || backoffLimit < 0) {
       throw new ValidationError('backoffLimit', backoffLimit, 'must be a whole number, 0 or more');
+    }
+    const kubectlTimeout = checkPositiveInteger('kubectlTimeoutSeconds', props.kubectlTimeoutSeconds ?? 30);
+    if (kubectlTimeout * 2 > activeDeadline) {
+      throw new ValidationError('kubectlTimeoutSeconds', kubectlTimeout, `must be at most half of activeDeadlineSeconds (${activeDeadline})`);
     }
     if (waitInterval * 2 > activeDeadline) {
       throw new ValidationError('waitIntervalSeconds', waitInterval, `must be at most half of activeDeadlineSeconds (${activeDeadline})`);
@@ -182,6 +191,7 @@ export class SpireRegistration extends Construct {
             { name: 'WAIT_INTERVAL_SECONDS', value: String(waitInterval) },
             // Waiting may use half the deadline, leaving the rest for the entries and a retry.
             { name: 'WAIT_ATTEMPTS', value: String(Math.floor(activeDeadline / 2 / waitInterval)) },
+            { name: 'KUBECTL_TIMEOUT_SECONDS', value: String(kubectlTimeout) },
           ],
           securityContext: containerSecurityContext({ uid: NON_ROOT_ID, gid: NON_ROOT_ID }),
           resources: resources('50m', '64Mi', '128Mi'),
