@@ -100,7 +100,7 @@ function server(stored: unknown[] = []): { run: (env?: Record<string, string>, e
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-registration-'));
   const entriesFile = path.join(dir, 'entries.json');
   const stateFile = path.join(dir, 'spire-state.json');
-  fs.writeFileSync(stateFile, JSON.stringify({ healthchecks: 0, entries: stored }));
+  fs.writeFileSync(stateFile, JSON.stringify({ entries: stored }));
   const run = async (env: Record<string, string> = {}, entriesJson = registration.entriesJson): Promise<Run> => {
     fs.writeFileSync(entriesFile, entriesJson);
     fs.rmSync(`${stateFile}.calls`, { force: true });
@@ -207,6 +207,21 @@ test.concurrent('GIVEN a foreign entry, even one matching a declared entry WHEN 
   expect(byId(result.stored)).toEqual(byId([...declared.filter((e: any) => e !== details), FOREIGN, handMade]));
 });
 
+test.concurrent('GIVEN a server holding more entries than one argument can carry WHEN the script runs THEN it plans against all of them', async () => {
+  // Linux caps one argument at 128 KiB: the listing, ~200 bytes an entry, must reach jq another way.
+  const many = Array.from({ length: 1000 }, (_, i) => ({
+    ...FOREIGN,
+    entry_id: `0b6c8a52-4a4e-4d0b-9f5e-${String(i).padStart(12, '0')}`,
+    spiffe_id: `spiffe://example.org/ns/legacy/sa/batch-${i}`,
+  }));
+  const { run } = server(many);
+  const result = await run();
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  expect(result.stdout).toContain('0 unchanged, 6 created, 0 replaced, 0 deleted, 0 foreign left alone, 0 failed, of 6 declared entries');
+  expect(result.stored).toHaveLength(1006);
+});
+
 /** The default entries with the details entry rebuilt with `change` (so with a new ID), and both versions of it. */
 function withDetailsChanged(change: Partial<RegistrationEntryProps>) {
   const old = registration.workloadEntries.find((e) => e.spiffeId.text === DETAILS)!;
@@ -271,16 +286,18 @@ test.concurrent('GIVEN a server that never becomes healthy WHEN the attempts run
 
 test.concurrent('GIVEN a kubectl that never answers WHEN its deadline passes THEN the script stops it and fails naming the call', async () => {
   const { run } = server();
-  const result = await run({ FAKE_KUBECTL_HANG: '1', KUBECTL_TIMEOUT_SECONDS: '1', WAIT_ATTEMPTS: '2' });
+  // coreutils' timeout takes fractions: the Job's whole seconds would only make this case slower.
+  const result = await run({ FAKE_KUBECTL_HANG: '1', KUBECTL_TIMEOUT_SECONDS: '0.3', WAIT_ATTEMPTS: '2' });
   expect(result.status).toBe(1);
-  expect(result.stderr).toContain('kubectl get did not answer within 1s');
+  expect(result.stderr).toContain('kubectl get did not answer within 0.3s');
   expect(result.stderr).toContain('not ready after 2 attempts');
 });
 
-test.concurrent('GIVEN entry create answers without JSON results WHEN the script runs THEN it fails showing the answer', async () => {
+test.concurrent.each(['entry show', 'entry create'])('GIVEN %s answers without JSON WHEN the script runs THEN it fails showing the answer', async (command) => {
   const { run } = server();
-  const result = await run({ FAKE_SPIRE_GARBAGE: 'Error: connection error: desc = "transport: error while dialing"' });
+  const result = await run({ FAKE_SPIRE_GARBAGE: 'Error: connection error: desc = "transport: error while dialing"', FAKE_SPIRE_GARBAGE_ON: command });
   expect(result.status).toBe(1);
-  expect(result.stderr).toContain('spire-server entry create did not return the expected JSON:');
+  expect(result.stderr).toContain(`spire-server ${command} did not return the expected JSON:`);
   expect(result.stderr).toContain('transport: error while dialing');
+  expect(result.stored).toEqual([]);
 });

@@ -83,116 +83,134 @@ while :; do
 done
 echo "using SPIRE server $SERVER_NAMESPACE/$pod"
 
-# Fails the run showing `output` unless it is one JSON document for which `test` holds.
-expect_json() { # what output test
-  if ! printf '%s' "$2" | jq -s -e "length == 1 and (.[0] | $3)" >/dev/null 2>&1; then
-    echo "spire-server $1 did not return the expected JSON:" >&2
-    echo "$2" >&2
-    exit 1
-  fi
+# jq is started as few times as the work allows (each start costs tens of milliseconds in the
+# image's jq 1.6), and documents reach it through files and pipes, never as arguments: an
+# argument is limited to 128 KiB (MAX_ARG_STRLEN), which a few hundred entries exceed.
+
+# Fails the run showing `output`, which was not the JSON `what` returns.
+not_json() { # what output
+  echo "spire-server $1 did not return the expected JSON:" >&2
+  echo "$2" >&2
+  exit 1
 }
 
 # Every entry on the server: `entry show` lists only non-downstream entries unless asked.
 plain=$(spire_server entry show -socketPath "$SERVER_SOCKET" -output json </dev/null) || true
-expect_json "entry show" "$plain" '.entries | type == "array"'
 downstream=$(spire_server entry show -socketPath "$SERVER_SOCKET" -downstream -output json </dev/null) || true
-expect_json "entry show -downstream" "$downstream" '.entries | type == "array"'
-existing=$(printf '%s\n%s' "$plain" "$downstream" | jq -s '[.[].entries[]] | unique_by(.id)')
 
-# The plan: one `decision <TAB> entry id <TAB> SPIFFE ID <TAB> detail` line per decision.
+# The plan, one tab-separated line each: first `declared <count>`, then a
+# `decision <entry id> <SPIFFE ID> <detail>` line per decision, then `payload <decision> <JSON>`
+# with the `entry create -data` or `entry delete -file` document of each decision that
+# changes the server. A listing that is not one JSON document with an `entries` array makes
+# the plan the single line `invalid <which listing>`.
 # "Similar" is SPIRE's uniqueness rule: same SPIFFE ID, parent ID and set of selectors.
-plan=$(jq -r --argjson existing "$existing" --arg prefix "$ENTRY_ID_PREFIX" '
+plan=$(jq -r --rawfile plain <(printf '%s' "$plain") --rawfile downstream <(printf '%s' "$downstream") \
+  --arg prefix "$ENTRY_ID_PREFIX" '
+  def listing: (try fromjson catch null) | if type == "object" and (.entries | type) == "array" then .entries else null end;
   def id_text: "spiffe://" + .trust_domain + .path;
   def key: [.spiffe_id, .parent_id, (.selectors | map(.type + ":" + .value) | sort)];
-  ($existing | map({id, spiffe_id: (.spiffe_id | id_text), parent_id: (.parent_id | id_text), selectors})) as $have
-  | [.entries[].entry_id] as $declared
-  | [.entries[]
-     | . as $e
-     | ($have | map(select(key == ($e | key))) | .[0]) as $similar
-     | if ($have | any(.id == $e.entry_id)) then ["unchanged", $e.entry_id, $e.spiffe_id, ""]
-       elif $similar == null then ["create", $e.entry_id, $e.spiffe_id, ""]
-       elif ($similar.id | startswith($prefix)) then ["replace", $e.entry_id, $e.spiffe_id, $similar.id]
-       else ["foreign", $e.entry_id, $e.spiffe_id, $similar.id]
-       end] as $decisions
-  | [$decisions[] | select(.[0] == "replace") | .[3]] as $replaced
-  | ($decisions[]),
-    ($have[]
-     | select(.id as $id | ($id | startswith($prefix)) and ($declared + $replaced | any(. == $id) | not))
-     | ["delete", .id, .spiffe_id, ""])
-  | @tsv' "$ENTRIES_FILE")
+  . as $declared_doc
+  | ($plain | listing) as $shown
+  | ($downstream | listing) as $shown_downstream
+  | if $shown == null then ["invalid", "entry show"] | @tsv
+    elif $shown_downstream == null then ["invalid", "entry show -downstream"] | @tsv
+    else
+      ($shown + $shown_downstream | unique_by(.id)
+       | map({id, spiffe_id: (.spiffe_id | id_text), parent_id: (.parent_id | id_text), selectors})) as $have
+      | [$declared_doc.entries[].entry_id] as $declared
+      | [$declared_doc.entries[]
+         | . as $e
+         | ($have | map(select(key == ($e | key))) | .[0]) as $similar
+         | if ($have | any(.id == $e.entry_id)) then ["unchanged", $e.entry_id, $e.spiffe_id, ""]
+           elif $similar == null then ["create", $e.entry_id, $e.spiffe_id, ""]
+           elif ($similar.id | startswith($prefix)) then ["replace", $e.entry_id, $e.spiffe_id, $similar.id]
+           else ["foreign", $e.entry_id, $e.spiffe_id, $similar.id]
+           end] as $decisions
+      | [$decisions[] | select(.[0] == "replace") | .[3]] as $replaced
+      | ($decisions
+         + [$have[]
+            | select(.id as $id | ($id | startswith($prefix)) and ($declared + $replaced | any(. == $id) | not))
+            | ["delete", .id, .spiffe_id, ""]]) as $all
+      | def ids($decision): [$all[] | select(.[0] == $decision) | .[1]];
+        def creating($decision): {entries: [$declared_doc.entries[] | select(.entry_id as $id | ids($decision) | any(. == $id))]};
+      (["declared", ($declared | length)] | @tsv),
+      ($all[] | @tsv),
+      "payload\tcreate\t\(creating("create") | tojson)",
+      "payload\tdelete\t\({ids: (ids("delete") + $replaced)} | tojson)",
+      "payload\treplace\t\(creating("replace") | tojson)"
+    end' "$ENTRIES_FILE")
+
+if [[ $plan == invalid$'\t'* ]]; then
+  if [ "${plan#invalid$'\t'}" = "entry show" ]; then not_json "entry show" "$plain"; fi
+  not_json "entry show -downstream" "$downstream"
+fi
 
 # Only bash builtins, jq and coreutils (sleep, timeout) throughout: what the kubectl image ships; no awk, sed or grep.
-# Prints field $2 (1: decision, 2: entry ID, 3: SPIFFE ID, 4: detail) of each decision $1.
-field_of() {
-  local decision id spiffe_id detail
-  while IFS=$'\t' read -r decision id spiffe_id detail; do
-    if [ "$decision" = "$1" ]; then
-      case "$2" in 2) printf '%s\n' "$id" ;; 4) printf '%s\n' "$detail" ;; esac
-    fi
-  done <<<"$plan"
-}
-ids_of() { field_of "$1" 2; }
-count() { local n=0 id; while read -r id; do n=$((n + 1)); done < <(ids_of "$1"); echo "$n"; }
-
-for wanted in unchanged create replace foreign delete; do
-  while IFS=$'\t' read -r decision id spiffe_id detail; do
-    [ "$decision" = "$wanted" ] || continue
-    case "$decision" in
-      replace) echo "replace: $spiffe_id ($detail -> $id): its settings changed" ;;
-      foreign) echo "foreign: $spiffe_id is registered as $detail, not owned by spire-mesh: left alone" ;;
-      delete) echo "delete: $spiffe_id ($id): no longer declared" ;;
-      *) echo "$decision: $spiffe_id ($id)" ;;
-    esac
-  done <<<"$plan"
-done
+declared=0
+declare -A counts=([unchanged]=0 [create]=0 [replace]=0 [foreign]=0 [delete]=0) decisions=() payloads=()
+while IFS=$'\t' read -r kind id spiffe_id detail; do
+  case "$kind" in
+    declared) declared=$id; continue ;;
+    payload) payloads[$id]=$spiffe_id; continue ;;
+    replace) line="replace: $spiffe_id ($detail -> $id): its settings changed" ;;
+    foreign) line="foreign: $spiffe_id is registered as $detail, not owned by spire-mesh: left alone" ;;
+    delete) line="delete: $spiffe_id ($id): no longer declared" ;;
+    *) line="$kind: $spiffe_id ($id)" ;;
+  esac
+  counts[$kind]=$((counts[$kind] + 1))
+  decisions[$kind]+="$line"$'\n'
+done <<<"$plan"
+for kind in unchanged create replace foreign delete; do printf '%s' "${decisions[$kind]-}"; done
 
 failed=0
-# Creates the declared entries with the IDs on stdin (one a line), judging each result.
+# Creates the entries of payload $1, judging each result.
 create() {
-  local ids output
-  ids=$(jq -R 'select(length > 0)' | jq -s .)
-  [ "$ids" != "[]" ] || return 0
-  output=$(jq --argjson ids "$ids" '{entries: [.entries[] | select(.entry_id as $id | $ids | any(. == $id))]}' "$ENTRIES_FILE" |
-    spire_server entry create -socketPath "$SERVER_SOCKET" -data - -output json) || true
-  expect_json "entry create" "$output" '.results | type == "array"'
+  local output results
+  [ "${payloads[$1]}" != '{"entries":[]}' ] || return 0
+  output=$(printf '%s' "${payloads[$1]}" | spire_server entry create -socketPath "$SERVER_SOCKET" -data - -output json) || true
+  results=$(printf '%s' "$output" | jq -rRs '(try fromjson catch null)
+    | if type == "object" and (.results | type) == "array"
+      then .results[] | [(.status.code // 0 | tostring), .entry.id, ("spiffe://" + .entry.spiffe_id.trust_domain + .entry.spiffe_id.path), (.status.message // "")] | @tsv
+      else "invalid" end')
+  if [ "$results" = invalid ]; then not_json "entry create" "$output"; fi
+  if [ -z "$results" ]; then return 0; fi
   while IFS=$'\t' read -r status id spiffe_id message; do
     case "$status" in
       0) echo "created: $spiffe_id ($id)" ;;
       6) echo "created: $spiffe_id ($id) (already there: a concurrent run)" ;;
       *) echo "FAILED to create $spiffe_id ($id): status code $status: $message" >&2; failed=$((failed + 1)) ;;
     esac
-  done < <(printf '%s' "$output" | jq -r '.results[]
-    | [(.status.code // 0 | tostring), .entry.id, ("spiffe://" + .entry.spiffe_id.trust_domain + .entry.spiffe_id.path), (.status.message // "")]
-    | @tsv')
+  done <<<"$results"
 }
 
-# Deletes the entries with the IDs on stdin (one a line), judging each result.
+# Deletes the owned entries no longer declared and the older versions of replaced ones, judging each result.
 delete() {
-  local ids output
-  ids=$(jq -R 'select(length > 0)' | jq -s .)
-  [ "$ids" != "[]" ] || return 0
-  output=$(jq -n --argjson ids "$ids" '{ids: $ids}' |
-    spire_server entry delete -socketPath "$SERVER_SOCKET" -file - -output json) || true
-  expect_json "entry delete" "$output" '.results | type == "array"'
+  local output results
+  [ "${payloads[delete]}" != '{"ids":[]}' ] || return 0
+  output=$(printf '%s' "${payloads[delete]}" | spire_server entry delete -socketPath "$SERVER_SOCKET" -file - -output json) || true
+  results=$(printf '%s' "$output" | jq -rRs '(try fromjson catch null)
+    | if type == "object" and (.results | type) == "array"
+      then .results[] | [(.status.code // 0 | tostring), .id, (.status.message // "")] | @tsv
+      else "invalid" end')
+  if [ "$results" = invalid ]; then not_json "entry delete" "$output"; fi
+  if [ -z "$results" ]; then return 0; fi
   while IFS=$'\t' read -r status id message; do
     case "$status" in
       0) echo "deleted: $id" ;;
       5) echo "deleted: $id (already gone: a concurrent run)" ;;
       *) echo "FAILED to delete $id: status code $status: $message" >&2; failed=$((failed + 1)) ;;
     esac
-  done < <(printf '%s' "$output" | jq -r '.results[] | [(.status.code // 0 | tostring), .id, (.status.message // "")] | @tsv')
+  done <<<"$results"
 }
 
-# Redirections, not pipes: the functions run in this shell, so `failed` counts.
-create < <(ids_of create)
+create create
 if [ "$failed" -gt 0 ]; then
   # A declared entry is missing: deleting now could remove the entry it was meant to replace.
-  echo "not deleting or replacing any entry: $failed of $(count create) creates failed" >&2
+  echo "not deleting or replacing any entry: $failed of ${counts[create]} creates failed" >&2
   exit 1
 fi
-# The owned entries to delete: those no longer declared, and the older versions of replaced ones.
-delete < <(ids_of delete; field_of replace 4)
-create < <(ids_of replace)
+delete
+create replace
 
-echo "$(count unchanged) unchanged, $(count create) created, $(count replace) replaced, $(count delete) deleted, $(count foreign) foreign left alone, $failed failed, of $(jq '.entries | length' "$ENTRIES_FILE") declared entries"
+echo "${counts[unchanged]} unchanged, ${counts[create]} created, ${counts[replace]} replaced, ${counts[delete]} deleted, ${counts[foreign]} foreign left alone, $failed failed, of $declared declared entries"
 if [ "$failed" -gt 0 ]; then exit 1; fi
