@@ -28,6 +28,16 @@ function cacheDir() {
   throw new Error('no writable cache directory for the transpiled sources (node_modules/.cache or the temp directory)');
 }
 
+/** How long a transpiled tree is kept after its last use, and a build aside after it started. */
+const UNUSED_MS = 60 * 60 * 1000;
+const ABANDONED_MS = 60 * 1000;
+
+/** Records that `tree` was just used: its modification time is its last use. */
+function markUsed(tree) {
+  const now = new Date();
+  fs.utimesSync(tree, now, now);
+}
+
 function walk(dir) {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -50,7 +60,23 @@ function compiled(entry) {
   }
   const cacheRoot = cacheDir();
   const out = path.join(cacheRoot, hash.digest('hex').slice(0, 16));
-  if (fs.existsSync(out)) return out;
+  if (!fs.existsSync(out)) build(files, out);
+  markUsed(out);
+  // Each entry has its own tree (its folder comes along), and a process may still be loading
+  // from one another entry built a moment ago: only trees unused for an hour are removed, and
+  // builds aside left for a minute (their process died).
+  for (const other of fs.readdirSync(cacheRoot)) {
+    const dir = path.join(cacheRoot, other);
+    const unusedFor = Date.now() - (fs.statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (other !== path.basename(out) && unusedFor > (other.endsWith('.tmp') ? ABANDONED_MS : UNUSED_MS)) {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return out;
+}
+
+/** Transpiles `files` into the tree `out`. */
+function build(files, out) {
   // Built aside, then renamed: two processes starting at once never see a half-written tree.
   const staging = `${out}.${process.pid}.tmp`;
   const ts = files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
@@ -74,13 +100,6 @@ function compiled(entry) {
     fs.rmSync(staging, { recursive: true, force: true });
     if (!fs.existsSync(out)) throw err;
   }
-  // Earlier builds are stale once the sources changed; a build aside older than a minute was abandoned.
-  for (const old of fs.readdirSync(cacheRoot)) {
-    const dir = path.join(cacheRoot, old);
-    const abandoned = old.endsWith('.tmp') && Date.now() - (fs.statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 60_000;
-    if (old !== path.basename(out) && (!old.endsWith('.tmp') || abandoned)) fs.rmSync(dir, { recursive: true, force: true });
-  }
-  return out;
 }
 
 /** Requires a TypeScript module of this project, given relative to the project root. */
@@ -89,7 +108,7 @@ function load(entry) {
   return require(path.join(compiled(file), path.relative(root, file).replace(/\.ts$/, '.js')));
 }
 
-module.exports = { load };
+module.exports = { load, compiled, UNUSED_MS };
 
 if (require.main === module) {
   const [entry, ...args] = process.argv.slice(2);
