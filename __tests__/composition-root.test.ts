@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { resolveMeshConfig } from '../lib/config/load';
 import { SYNC_WAVE_ANNOTATION } from '../lib/core/mesh-chart';
@@ -8,6 +7,7 @@ import { INDEX_FILE } from '../lib/core/index-contract';
 import { meshIndex, synthMesh } from '../lib/synth';
 import { schemaProblems } from './support/schema';
 import { find, synthesize } from './support/synth';
+import { tempDir } from './support/temp';
 
 function listFiles(dir: string, base = dir): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -17,7 +17,7 @@ function listFiles(dir: string, base = dir): string[] {
 }
 
 function synthTo(overrides: unknown = {}): string {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-synth-'));
+  const outdir = tempDir('synth');
   synthMesh(buildMesh(resolveMeshConfig(overrides), { outdir }));
   return outdir;
 }

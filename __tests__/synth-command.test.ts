@@ -1,10 +1,10 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { readMeshConfig } from '../lib/config/load';
 import { buildMesh } from '../lib/composition-root';
 import { publishMesh, synthReport } from '../lib/synth';
+import { tempDir } from './support/temp';
 
 const root = path.join(__dirname, '..');
 
@@ -19,13 +19,9 @@ function snapshotDir(dir: string): Record<string, string> {
   return Object.fromEntries(listFiles(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
 
-function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-synth-'));
-}
-
 /** A dist/ with something in it, to prove a failed synth leaves it alone. */
 function existingDist(): string {
-  const dist = path.join(tempDir(), 'dist');
+  const dist = path.join(tempDir('synth'), 'dist');
   fs.mkdirSync(dist);
   fs.writeFileSync(path.join(dist, 'keep.yaml'), 'kept');
   return dist;
@@ -34,7 +30,7 @@ function existingDist(): string {
 // The one golden: the committed dist/ is what a reviewer reads and what Argo CD syncs, so a
 // fresh synth must reproduce it byte for byte (there is no second copy in jest snapshots).
 test('the committed dist/ equals a fresh synth of the current code and config, byte for byte', () => {
-  const fresh = path.join(tempDir(), 'dist');
+  const fresh = path.join(tempDir('synth'), 'dist');
   const { config } = readMeshConfig({ cwd: root });
   publishMesh(fresh, (outdir) => buildMesh(config, { outdir }));
   const committed = path.join(root, 'dist');
@@ -48,7 +44,7 @@ test('the committed dist/ equals a fresh synth of the current code and config, b
 });
 
 test('`npm run synth` with a bad config prints one line per problem and no stack trace, and leaves dist/ as it was', () => {
-  const configFile = path.join(tempDir(), 'config.yaml');
+  const configFile = path.join(tempDir('synth'), 'config.yaml');
   fs.writeFileSync(configFile, 'trustDomain: a_b.org\nistio:\n  version: 1.30\nnamespaces:\n  spire: kube-system\n');
   const dist = existingDist();
   const before = snapshotDir(dist);
@@ -90,7 +86,7 @@ describe('publishMesh swaps a finished synth into dist/', () => {
 
   test('GIVEN a good build WHEN publishing THEN dist/ holds exactly the new synth, and the report names the config and each file once', () => {
     const dist = existingDist();
-    const cwd = tempDir();
+    const cwd = tempDir('synth');
     fs.writeFileSync(path.join(cwd, 'spire-mesh.config.yml'), 'clusterName: report\n');
     const { config, source } = readMeshConfig({ cwd, env: {} });
     const index = publishMesh(dist, (outdir) => buildMesh(config, { outdir }));

@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { APPLICATION_HEALTH_KEY } from '../../lib/argocd/health-customization';
@@ -10,6 +9,7 @@ import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../../lib/core/me
 import { synthMesh } from '../../lib/synth';
 import { Manifest, schemaProblems } from '../support/schema';
 import { synthesize } from '../support/synth';
+import { tempDir } from '../support/temp';
 
 const REPO = 'https://git.example/platform/mesh.git';
 const GITOPS = { gitops: { repoURL: REPO, revision: 'main', path: 'clusters/prod/dist' } };
@@ -22,7 +22,7 @@ function listFiles(dir: string, base = dir): string[] {
 }
 
 function synthTo(overrides: unknown): string {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-gitops-'));
+  const outdir = tempDir('gitops');
   synthMesh(buildMesh(resolveMeshConfig(overrides), { outdir }));
   return outdir;
 }

@@ -1,8 +1,8 @@
-import { Testing } from 'cdk8s';
 import { Bookinfo } from '../../lib/bookinfo/bookinfo';
 import { DEFAULT_CONFIG } from '../../lib/config/mesh-config';
 import { Manifest, schemaProblems } from '../support/schema';
 import { find, synthesize } from '../support/synth';
+import { testChart } from '../support/test-app';
 import { restrictedProblems, serviceWiringProblems } from '../support/workloads';
 
 const APPS = ['details', 'ratings', 'reviews', 'productpage'];
@@ -115,7 +115,7 @@ describe('configuration flows into bookinfo', () => {
   });
 
   test('the injection object passed in is what every pod carries', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new Bookinfo(chart, 'bookinfo', {
       namespace: 'shop',
       trustDomain: 'example.org',

@@ -1,4 +1,3 @@
-import { Testing } from 'cdk8s';
 import { Bookinfo } from '../../lib/bookinfo/bookinfo';
 import { BookinfoRouting } from '../../lib/bookinfo/routing';
 import { DEFAULT_CONFIG } from '../../lib/config/mesh-config';
@@ -6,6 +5,7 @@ import { workloadIdentity } from '../../lib/identity';
 import { IIngressGateway } from '../../lib/istio/interfaces';
 import { Manifest, schemaProblems } from '../support/schema';
 import { find, synthesize } from '../support/synth';
+import { testChart } from '../support/test-app';
 
 type Obj = Manifest & Record<string, any>;
 
@@ -18,7 +18,7 @@ const GATEWAY: IIngressGateway = {
 };
 
 function route(props: { gateway?: IIngressGateway; hosts?: string[] } = {}): Obj[] {
-  const chart = Testing.chart();
+  const chart = testChart();
   const bookinfo = new Bookinfo(chart, 'bookinfo', {
     namespace: 'shop',
     trustDomain: 'example.org',

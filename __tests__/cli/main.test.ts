@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { INDEX_FILE, MeshIndex } from '../../lib/core/index-contract';
 import { FAKE_BIN, fakeEnv, hungPidsAlive, run as runIn, synthDist, writeCluster } from '../support/cli';
+import { tempDir } from '../support/temp';
 
 // Each case spawns up to ~40 fake tools, several at once: on a loaded 2-core machine that can
 // take far longer than jest's 5 s default, though no case depends on the time it takes.
@@ -49,7 +49,7 @@ const UP_CALLS = ['istioctl version --remote=false --short', ...index.steps.flat
 
 /** A copy of the synthesized dist/ whose index is `text`, for the contract cases. */
 function distWithIndex(text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-bad-index-'));
+  const dir = tempDir('bad-index');
   fs.cpSync(path.join(cwd, 'dist'), path.join(dir, 'dist'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'dist', INDEX_FILE), text);
   return dir;
@@ -156,7 +156,7 @@ describe('deadlines: a tool that never answers ends in a message naming it, and 
 
 describe('prerequisites', () => {
   test.concurrent('GIVEN no kubectl on PATH WHEN running up THEN it says kubectl is missing and how to install it, running nothing', async () => {
-    const onlyIstioctl = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-path-'));
+    const onlyIstioctl = tempDir('path');
     fs.symlinkSync(path.join(FAKE_BIN, 'istioctl'), path.join(onlyIstioctl, 'istioctl'));
     const e = fakeEnv(cluster, {}, [onlyIstioctl]);
     const result = await run(['up'], e);

@@ -1,12 +1,8 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { CONFIG_ENV_VAR, ConfigError, DEFAULT_CONFIG_FILE, loadMeshConfig, readMeshConfig, resolveMeshConfig } from '../../lib/config/load';
 import { DEFAULT_CONFIG } from '../../lib/config/mesh-config';
-
-function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-config-'));
-}
+import { tempDir } from '../support/temp';
 
 describe('defaults', () => {
   test('reproduce the demo with current pinned images', () => {
@@ -111,29 +107,29 @@ describe('a bad configuration names the field, the value and the rule', () => {
 
 describe('loadMeshConfig', () => {
   test(`reads ${DEFAULT_CONFIG_FILE} from the working directory when present`, () => {
-    const dir = tempDir();
+    const dir = tempDir('config');
     fs.writeFileSync(path.join(dir, DEFAULT_CONFIG_FILE), 'trustDomain: corp.example\n');
     expect(loadMeshConfig({ cwd: dir, env: {} }).trustDomain).toBe('corp.example');
   });
 
   test('uses the defaults when no file exists', () => {
-    expect(loadMeshConfig({ cwd: tempDir(), env: {} })).toEqual(DEFAULT_CONFIG);
+    expect(loadMeshConfig({ cwd: tempDir('config'), env: {} })).toEqual(DEFAULT_CONFIG);
   });
 
   test(`reads the JSON or YAML file named by ${CONFIG_ENV_VAR}`, () => {
-    const dir = tempDir();
+    const dir = tempDir('config');
     fs.writeFileSync(path.join(dir, 'mesh.json'), JSON.stringify({ clusterName: 'prod-eu' }));
     expect(loadMeshConfig({ cwd: dir, env: { [CONFIG_ENV_VAR]: 'mesh.json' } }).clusterName).toBe('prod-eu');
   });
 
   test(`fails when ${CONFIG_ENV_VAR} names a missing file`, () => {
-    expect(() => loadMeshConfig({ cwd: tempDir(), env: { [CONFIG_ENV_VAR]: 'nope.yaml' } })).toThrow(
+    expect(() => loadMeshConfig({ cwd: tempDir('config'), env: { [CONFIG_ENV_VAR]: 'nope.yaml' } })).toThrow(
       `${CONFIG_ENV_VAR} names 'nope.yaml', which does not exist`,
     );
   });
 
   test('reads a YAML __proto__ key as an unknown key, not as a prototype', () => {
-    const dir = tempDir();
+    const dir = tempDir('config');
     fs.writeFileSync(path.join(dir, DEFAULT_CONFIG_FILE), '__proto__: {}\n');
     expect(() => loadMeshConfig({ cwd: dir, env: {} })).toThrow('__proto__: unknown key');
   });
@@ -146,35 +142,35 @@ describe('loadMeshConfig', () => {
       return 'link.yaml';
     }, "which is a symbolic link to '"],
   ])(`fails with one message when ${CONFIG_ENV_VAR} names %s`, (_name, named, message) => {
-    const dir = tempDir();
+    const dir = tempDir('config');
     expect(() => loadMeshConfig({ cwd: dir, env: { [CONFIG_ENV_VAR]: named(dir) } })).toThrow(message);
   });
 
   (process.getuid?.() === 0 ? test.skip : test)(`fails with one message when ${CONFIG_ENV_VAR} names an unreadable file`, () => {
-    const dir = tempDir();
+    const dir = tempDir('config');
     fs.writeFileSync(path.join(dir, 'secret.yaml'), 'clusterName: x\n', { mode: 0o000 });
     expect(() => loadMeshConfig({ cwd: dir, env: { [CONFIG_ENV_VAR]: 'secret.yaml' } })).toThrow('cannot be read (EACCES)');
   });
 
   test('reads spire-mesh.config.yml too, and says which file it read', () => {
-    const dir = tempDir();
+    const dir = tempDir('config');
     fs.writeFileSync(path.join(dir, 'spire-mesh.config.yml'), 'clusterName: from-yml\n');
     expect(readMeshConfig({ cwd: dir, env: {} })).toMatchObject({ source: 'spire-mesh.config.yml', config: { clusterName: 'from-yml' } });
-    expect(readMeshConfig({ cwd: tempDir(), env: {} }).source).toBe('defaults');
+    expect(readMeshConfig({ cwd: tempDir('config'), env: {} }).source).toBe('defaults');
   });
 
   test('refuses both spellings at once, and a default file that is a dangling symlink', () => {
-    const both = tempDir();
+    const both = tempDir('config');
     fs.writeFileSync(path.join(both, 'spire-mesh.config.yml'), '{}\n');
     fs.writeFileSync(path.join(both, DEFAULT_CONFIG_FILE), '{}\n');
     expect(() => loadMeshConfig({ cwd: both, env: {} })).toThrow('both spire-mesh.config.yaml and spire-mesh.config.yml exist: keep one');
-    const dangling = tempDir();
+    const dangling = tempDir('config');
     fs.symlinkSync(path.join(dangling, 'elsewhere.yaml'), path.join(dangling, DEFAULT_CONFIG_FILE));
     expect(() => loadMeshConfig({ cwd: dangling, env: {} })).toThrow(`${DEFAULT_CONFIG_FILE} is a symbolic link to`);
   });
 
   test('reports a YAML syntax error and a duplicate key with the file name', () => {
-    const dir = tempDir();
+    const dir = tempDir('config');
     fs.writeFileSync(path.join(dir, DEFAULT_CONFIG_FILE), 'trustDomain: a\ntrustDomain: b\n');
     expect(() => loadMeshConfig({ cwd: dir, env: {} })).toThrow(/invalid configuration \(spire-mesh.config.yaml\):\n {2}- cannot parse/);
   });

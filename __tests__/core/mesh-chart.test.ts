@@ -1,9 +1,9 @@
-import { Testing } from 'cdk8s';
 import { MeshChart } from '../../lib/core/mesh-chart';
+import { testApp } from '../support/test-app';
 
 describe('MeshChart sync waves', () => {
   test('a step takes one wave unless it says more', () => {
-    const app = Testing.app();
+    const app = testApp();
     expect(new MeshChart(app, { name: 'a', description: 'a', position: 0, wave: 0 }).waves).toBe(1);
     expect(new MeshChart(app, { name: 'b', description: 'b', position: 1, wave: 1, waves: 3 }).waves).toBe(3);
   });
@@ -13,6 +13,6 @@ describe('MeshChart sync waves', () => {
     [{ wave: 1.5 }, /wave: 1.5 must be a whole number/],
     [{ waves: 0 }, /waves: 0 must be a whole number, 1 or more/],
   ])('%j is refused', (override, message) => {
-    expect(() => new MeshChart(Testing.app(), { name: 'a', description: 'a', position: 0, wave: 0, ...override })).toThrow(message);
+    expect(() => new MeshChart(testApp(), { name: 'a', description: 'a', position: 0, wave: 0, ...override })).toThrow(message);
   });
 });

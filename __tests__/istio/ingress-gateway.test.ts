@@ -1,13 +1,13 @@
-import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { IngressGateway } from '../../lib/istio/ingress-gateway';
 import { OverlayPatch } from '../../lib/istio/operator-api';
 import { PROXY_CONTAINER, WORKLOAD_SOCKET_DIR, WORKLOAD_SOCKET_VOLUME } from '../../lib/istio/workload-socket';
 import { podSpecProblems } from '../support/schema';
+import { testChart } from '../support/test-app';
 
 const csi = { driverName: 'csi.spiffe.io', socketFileName: 'socket' };
 const socketWaitImage = 'docker.io/istio/proxyv2:1.30.3';
-const istioNamespace = () => new kplus.Namespace(Testing.chart(), 'ns', { metadata: { name: 'istio-system' } });
+const istioNamespace = () => new kplus.Namespace(testChart(), 'ns', { metadata: { name: 'istio-system' } });
 
 /**
  * Applies overlay patches as istioctl does: `[key:value]` selects a list item, intermediate

@@ -1,4 +1,3 @@
-import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import * as YAML from 'yaml';
 import { SpireInjectionTemplate } from '../../lib/istio/injection-template';
@@ -8,6 +7,7 @@ import { IstioOperator } from '../../lib/istio/operator';
 import { meshIndex } from '../../lib/synth';
 import { istioOperatorProblems } from '../support/istio-operator-schema';
 import { find, synthesize } from '../support/synth';
+import { testChart } from '../support/test-app';
 
 const csi = { driverName: 'csi.spiffe.io', socketFileName: 'socket' };
 
@@ -93,7 +93,7 @@ describe('the IstioOperator model', () => {
 
 describe('bad input', () => {
   const props = (overrides: Partial<IstioInstallProps>): IstioInstallProps => {
-    const namespace = new kplus.Namespace(Testing.chart(), 'ns', { metadata: { name: 'istio-system' } });
+    const namespace = new kplus.Namespace(testChart(), 'ns', { metadata: { name: 'istio-system' } });
     return {
       namespace,
       trustDomain: 'example.org',
@@ -103,14 +103,14 @@ describe('bad input', () => {
       ...overrides,
     };
   };
-  const otherNamespace = () => new kplus.Namespace(Testing.chart(), 'other', { metadata: { name: 'elsewhere' } });
+  const otherNamespace = () => new kplus.Namespace(testChart(), 'other', { metadata: { name: 'elsewhere' } });
 
   test.each([
     [{ version: '1.30.0-alpha.1' }, /version: '1.30.0-alpha.1' must be a released version/],
     [{ hub: 'docker.io/istio:1.30.3' }, /hub: 'docker.io\/istio:1.30.3' must be a registry and repository prefix/],
     [{ trustDomain: 'spiffe://example.org' }, /trustDomain: 'spiffe:\/\/example.org' must not include a scheme/],
   ])('%j throws naming the prop', (override, message) => {
-    expect(() => new IstioOperator(Testing.chart(), 'iop', { install: new IstioInstall(props(override)) })).toThrow(message);
+    expect(() => new IstioOperator(testChart(), 'iop', { install: new IstioInstall(props(override)) })).toThrow(message);
   });
 
   test('a gateway in another namespace than Istio is refused', () => {

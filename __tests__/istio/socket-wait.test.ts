@@ -1,9 +1,9 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
 import { socketWaitScript } from '../../lib/istio/ingress-gateway';
+import { tempDir } from '../support/temp';
 
 /** Runs the gateway's wait script with `sh`, as its init container does, against a socket path in a temp dir. */
 function runWait(socket: string): { child: ChildProcess; done: Promise<{ code: number | null; out: string }> } {
@@ -15,8 +15,7 @@ function runWait(socket: string): { child: ChildProcess; done: Promise<{ code: n
 }
 
 describe('the gateway init container that waits for the SPIRE socket', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-socket-'));
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('socket');
 
   // Side by side: each case mostly waits (the script polls every 2 s), on its own socket path.
   test.concurrent('keeps waiting while the socket is missing or only a plain file', async () => {

@@ -1,9 +1,10 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { workloadIdentity } from '../../lib/identity';
 import { IIngressGateway, ISidecarInjection } from '../../lib/istio/interfaces';
 import { MeshedService, MeshedServiceProps } from '../../lib/mesh/meshed-service';
 import { Manifest, schemaProblems } from '../support/schema';
 import { find } from '../support/synth';
+import { testChart } from '../support/test-app';
 import { podTemplatesSelectedBy, restrictedProblems, serviceWiringProblems } from '../support/workloads';
 
 // Deliberately not the demo's values, so a test sees whether they come from the object passed in.
@@ -14,7 +15,7 @@ const INJECTION: ISidecarInjection = {
 const IMAGE = 'docker.io/ealen/echo-server:0.9.2';
 
 function declare(overrides: Partial<MeshedServiceProps> = {}): { chart: Chart; echo: MeshedService; manifests: Manifest[] } {
-  const chart = Testing.chart();
+  const chart = testChart();
   // The few lines a user writes to put a service in the mesh.
   const echo = new MeshedService(chart, 'echo', {
     name: 'echo',

@@ -6,6 +6,7 @@ import { RegistrationEntry, RegistrationEntryProps, spireEntriesJson } from '../
 import { REGISTER_SCRIPT_FILE, SCRIPT_KEY } from '../../lib/registration/registration';
 import { selectorText } from '../../lib/registration/selector';
 import { find, synthesize } from '../support/synth';
+import { tempDir } from '../support/temp';
 
 /**
  * Runs the Job's script for real, with a fake `kubectl` first on PATH that plays the SPIRE
@@ -86,7 +87,7 @@ function runScript(script: string, env: NodeJS.ProcessEnv): Promise<{ status: nu
  * jq and coreutils' sleep and timeout. Anything else (awk, sed, grep, …) is "command not found".
  */
 const BIN = (() => {
-  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-registration-bin-'));
+  const bin = tempDir('registration-bin');
   fs.symlinkSync(path.join(FIXTURES, 'kubectl'), path.join(bin, 'kubectl'));
   for (const tool of ['jq', 'sleep', 'timeout']) fs.symlinkSync(which(tool), path.join(bin, tool));
   return bin;
@@ -97,7 +98,7 @@ const BIN = (() => {
  * (the default mesh's unless given).
  */
 function server(stored: unknown[] = []): { run: (env?: Record<string, string>, entriesJson?: string) => Promise<Run> } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-registration-'));
+  const dir = tempDir('registration');
   const entriesFile = path.join(dir, 'entries.json');
   const stateFile = path.join(dir, 'spire-state.json');
   fs.writeFileSync(stateFile, JSON.stringify({ entries: stored }));

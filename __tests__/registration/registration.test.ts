@@ -1,4 +1,3 @@
-import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { SpireServer } from '../../lib/spire/server';
 import { workloadIdentity } from '../../lib/identity';
@@ -6,6 +5,7 @@ import { ENTRY_ID_PREFIX } from '../../lib/registration/entry';
 import { ENTRIES_KEY, REGISTRATION_MOUNT, SCRIPT_KEY, SpireRegistration, SpireRegistrationProps } from '../../lib/registration/registration';
 import { podSpecProblems } from '../support/schema';
 import { find, synthesize } from '../support/synth';
+import { testChart } from '../support/test-app';
 
 const DEFAULT_ENTRIES = [
   {
@@ -191,8 +191,8 @@ test('without the ingress gateway there is no gateway entry', () => {
 
 describe('bad input throws naming the prop, the value and the rule', () => {
   const props = (overrides: Partial<SpireRegistrationProps> = {}): SpireRegistrationProps => ({
-    server: new SpireServer(new Chart(Testing.app(), 's'), 'server', {
-      namespace: new kplus.Namespace(new Chart(Testing.app(), 'n'), 'ns', { metadata: { name: 'spire' } }),
+    server: new SpireServer(testChart('s'), 'server', {
+      namespace: new kplus.Namespace(testChart('n'), 'ns', { metadata: { name: 'spire' } }),
       trustDomain: 'example.org',
       agents: { namespace: 'spire', serviceAccountName: 'spire-agent', clusterName: 'demo', audience: 'spire-server' },
       image: 'ghcr.io/spiffe/spire-server:1.15.3',
@@ -203,7 +203,7 @@ describe('bad input throws naming the prop, the value and the rule', () => {
     image: 'registry.k8s.io/kubectl:v1.36.4',
     ...overrides,
   });
-  const build = (overrides: Partial<SpireRegistrationProps>) => () => new SpireRegistration(new Chart(Testing.app(), 'c'), 'r', props(overrides));
+  const build = (overrides: Partial<SpireRegistrationProps>) => () => new SpireRegistration(testChart('c'), 'r', props(overrides));
 
   test('a valid set of props builds', () => {
     expect(build({})).not.toThrow();
@@ -240,7 +240,7 @@ describe('bad input throws naming the prop, the value and the rule', () => {
   });
 
   test('extra selectors are added after the defaults', () => {
-    const reg = new SpireRegistration(new Chart(Testing.app(), 'c'), 'r', props({
+    const reg = new SpireRegistration(testChart('c'), 'r', props({
       identities: [workloadIdentity('example.org', 'default', 'details', ['k8s:pod-label:app:details', 'unix:uid:1337'])],
     }));
     expect(reg.workloadEntries[0].toSpireJson().selectors).toEqual([

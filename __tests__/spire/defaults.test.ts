@@ -1,14 +1,15 @@
-import { Chart, Testing } from 'cdk8s';
+import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { DEFAULT_CONFIG } from '../../lib/config/mesh-config';
 import { SpireAgent } from '../../lib/spire/agent';
 import { SpireAgentIdentity } from '../../lib/spire/agent-identity';
 import { SpireServer } from '../../lib/spire/server';
 import { synthesize } from '../support/synth';
+import { testChart } from '../support/test-app';
 
 /** The constructs' own @defaults and the config's defaults are written in two places; they must agree. */
 test('a server and an agent built with only their required props equal the default mesh', () => {
-  const chart = new Chart(Testing.app(), 'c');
+  const chart = testChart('c');
   const namespace = new kplus.Namespace(chart, 'ns', { metadata: { name: DEFAULT_CONFIG.namespaces.spire } });
   const identity = new SpireAgentIdentity(chart, 'identity', { namespace, clusterName: DEFAULT_CONFIG.clusterName });
   const server = new SpireServer(chart, 'server', { namespace, trustDomain: DEFAULT_CONFIG.trustDomain, agents: identity, image: DEFAULT_CONFIG.images.spireServer });

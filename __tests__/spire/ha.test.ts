@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from '@cdktf/hcl2json';
-import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import * as kplus from 'cdk8s-plus-25';
 import { SpireAgent } from '../../lib/spire/agent';
@@ -9,6 +8,7 @@ import { SpiffeCsiDriver } from '../../lib/spire/csi-driver';
 import { SpireAgentIdentity } from '../../lib/spire/agent-identity';
 import { schemaProblems } from '../support/schema';
 import { find, synthesize } from '../support/synth';
+import { testChart } from '../support/test-app';
 
 const HA = { spire: { server: { replicas: 3, datastore: { type: 'postgres', connectionStringSecret: { name: 'spire-db' } } } } };
 
@@ -100,7 +100,7 @@ test('the agent on the host network serves health on its own port, not 8080', ()
 });
 
 test('an agent can point at a server built elsewhere, and a CSI driver at an agent built elsewhere (interfaces)', () => {
-  const chart = new Chart(Testing.app(), 'c');
+  const chart = testChart('c');
   const namespace = new kplus.Namespace(chart, 'ns', { metadata: { name: 'spire' } });
   const identity = new SpireAgentIdentity(chart, 'identity', { namespace, clusterName: 'edge' });
   const agent = new SpireAgent(chart, 'agent', {

@@ -1,4 +1,3 @@
-import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { DEFAULT_CONFIG } from '../../lib/config/mesh-config';
 import { SpireAgent } from '../../lib/spire/agent';
@@ -6,6 +5,7 @@ import { SpireAgentIdentity } from '../../lib/spire/agent-identity';
 import { SpireServer } from '../../lib/spire/server';
 import { restrictedViolations } from '../support/pod-security';
 import { find, synthesize } from '../support/synth';
+import { testChart } from '../support/test-app';
 
 const { charts } = synthesize();
 const spire = charts.get('spire')!;
@@ -117,7 +117,7 @@ describe('RBAC is least privilege', () => {
 
 describe('bad props throw at synth time, naming prop, value and rule', () => {
   const setup = () => {
-    const chart = new Chart(Testing.app(), 'test');
+    const chart = testChart('test');
     const namespace = new kplus.Namespace(chart, 'ns', { metadata: { name: 'spire' } });
     const agents = new SpireAgentIdentity(chart, 'identity', { namespace, clusterName: 'c' });
     const serverProps = { namespace, agents, trustDomain: 'example.org', image: DEFAULT_CONFIG.images.spireServer };

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { resolveMeshConfig } from '../../lib/config/load';
 import { buildMesh } from '../../lib/composition-root';
 import { IndexObject, MeshIndex } from '../../lib/core/index-contract';
 import { publishMesh } from '../../lib/synth';
 import { main } from '../../lib/cli/main';
+import { tempDir } from './temp';
 
 const fixtures = path.join(__dirname, '..', 'cli', 'fixtures');
 /** The fake kubectl and istioctl. */
@@ -18,7 +18,7 @@ export interface SynthesizedDist {
 }
 
 export function synthDist(overrides: unknown = {}): SynthesizedDist {
-  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-cli-dist-'));
+  const cwd = tempDir('cli-dist');
   const index = publishMesh(path.join(cwd, 'dist'), (outdir) => buildMesh(resolveMeshConfig(overrides), { outdir }));
   return { cwd, index };
 }
@@ -47,7 +47,7 @@ const selectorArg = (selector: Readonly<Record<string, string>>) => Object.entri
  * @param notReady workloads whose pod is Running but not Ready
  */
 export function writeCluster(index: MeshIndex, notReady: readonly string[] = []): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-cluster-'));
+  const dir = tempDir('cluster');
   const byNamespace = new Map<string, FakePod[]>();
   const add = (file: string, pod: FakePod) => byNamespace.set(file, [...(byNamespace.get(file) ?? []), pod]);
   const workloads = index.steps.flatMap((s) => s.objects).filter((o) => ['StatefulSet', 'DaemonSet', 'Deployment', 'Job'].includes(o.kind));
@@ -72,7 +72,7 @@ export function writeCluster(index: MeshIndex, notReady: readonly string[] = [])
 
 /** A fresh call log and state directory; the fakes are the only tools on PATH. */
 export function fakeEnv(cluster: string, extra: Record<string, string> = {}, pathDirs = [FAKE_BIN]): NodeJS.ProcessEnv {
-  const state = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-cli-'));
+  const state = tempDir('cli');
   const log = path.join(state, 'calls.log');
   fs.writeFileSync(log, '');
   return { PATH: pathDirs.join(path.delimiter), FAKE_LOG: log, FAKE_STATE: state, FAKE_CLUSTER: cluster, ...extra };

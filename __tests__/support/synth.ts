@@ -15,10 +15,13 @@ export interface SynthesizedMesh {
   readonly argocd: readonly Manifest[];
 }
 
+/** Where the mesh would be written, were it synthesized: never, as tests read `toJson()`. */
+const NEVER_WRITTEN = '/nonexistent/never-written';
+
 /** Builds the mesh from the defaults merged with `overrides` (a partial config, as a user's file would hold). */
 export function synthesize(overrides: unknown = {}): SynthesizedMesh {
   const config = resolveMeshConfig(overrides);
-  const mesh = buildMesh(config, { outdir: '/nonexistent/never-written' });
+  const mesh = buildMesh(config, { outdir: NEVER_WRITTEN });
   const charts = new Map<string, Manifest[]>();
   for (const chart of mesh.charts) charts.set(chart.name, chart.toJson() as Manifest[]);
   const argocd = mesh.gitops ? [...mesh.gitops.files.values()].flatMap((c) => c.toJson() as Manifest[]) : [];
