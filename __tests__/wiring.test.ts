@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { parse } from '@cdktf/hcl2json';
+import { parse } from './support/hcl';
 import * as YAML from 'yaml';
 import { find, synthesize, SynthesizedMesh } from './support/synth';
 

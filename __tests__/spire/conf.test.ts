@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse } from '@cdktf/hcl2json';
+import { parse } from '../support/hcl';
 import * as YAML from 'yaml';
 import { agentConfHcl } from '../../lib/spire/agent-conf';
 import { serverConfHcl } from '../../lib/spire/server-conf';

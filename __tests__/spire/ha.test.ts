@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse } from '@cdktf/hcl2json';
+import { parse } from '../support/hcl';
 import * as YAML from 'yaml';
 import * as kplus from 'cdk8s-plus-25';
 import { SpireAgent } from '../../lib/spire/agent';

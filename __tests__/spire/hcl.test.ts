@@ -1,4 +1,4 @@
-import { parse } from '@cdktf/hcl2json';
+import { parse } from '../support/hcl';
 import { HclBody, renderHcl } from '../../lib/spire/hcl';
 import { expectedJson } from './hcl-json';
 

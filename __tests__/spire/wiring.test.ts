@@ -1,4 +1,4 @@
-import { parse } from '@cdktf/hcl2json';
+import { parse } from '../support/hcl';
 import { find, synthesize } from '../support/synth';
 
 /** Each value that two or more objects must agree on, checked at every place it appears. */

@@ -168,8 +168,9 @@ export class IngressGateway implements IIngressGateway {
 /**
  * Waits until the SPIRE socket exists. Without it, pilot-agent starts its own SDS server on
  * that path, which fails on the read-only CSI mount, and the gateway never gets an identity
- * (istio/istio#41308; `pkg/istio-agent/agent.go`). Reads the path from `$SOCKET`.
+ * (istio/istio#41308; `pkg/istio-agent/agent.go`). Reads the path from `$SOCKET`, and looks
+ * every `$WAIT_INTERVAL_SECONDS` (2 unless set).
  */
 export function socketWaitScript(): string {
-  return 'until [ -S "$SOCKET" ]; do echo "waiting for the SPIRE agent socket $SOCKET"; sleep 2; done; echo "found $SOCKET"';
+  return 'until [ -S "$SOCKET" ]; do echo "waiting for the SPIRE agent socket $SOCKET"; sleep "${WAIT_INTERVAL_SECONDS:-2}"; done; echo "found $SOCKET"';
 }
