@@ -70,14 +70,6 @@ describe('up', () => {
     expect(result.out).toContain('npm run mesh -- forward');
   });
 
-  test.concurrent('GIVEN a mesh already up WHEN running up again THEN it succeeds with the same calls', async () => {
-    const e = env();
-    const first = await run(['up', '--context', 'kind-demo'], e);
-    const second = await run(['up', '--context', 'kind-demo'], e);
-    expect([first.code, second.code]).toEqual([0, 0]);
-    expect(second.calls).toEqual([...UP_CALLS, ...UP_CALLS]);
-  });
-
   test.concurrent('GIVEN an agent DaemonSet not ready at first WHEN running up THEN it shows it is waiting and polls again', async () => {
     const result = await run(['up'], env({ FAKE_NOT_READY_ONCE: 'daemonset/spire-agent' }));
     expect(result.code).toBe(0);
