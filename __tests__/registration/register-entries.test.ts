@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -29,6 +29,23 @@ const FOREIGN = {
   selectors: [{ type: 'k8s', value: 'ns:legacy' }],
 };
 
+interface ServerPod {
+  readonly name: string;
+  readonly ready: boolean;
+  readonly terminating?: boolean;
+}
+
+/** What `kubectl get pods -o json` answers for these SPIRE server pods. */
+function podList(pods: readonly ServerPod[]): string {
+  const { namespace } = mesh.spire.server;
+  return JSON.stringify({
+    items: pods.map((p) => ({
+      metadata: { name: p.name, namespace, ...(p.terminating ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+      status: { conditions: [{ type: 'Ready', status: p.ready ? 'True' : 'False' }] },
+    })),
+  });
+}
+
 interface Run {
   readonly status: number | null;
   readonly stdout: string;
@@ -38,7 +55,18 @@ interface Run {
 }
 
 /** Where a program is on this machine's PATH. */
-const which = (name: string) => spawnSync('bash', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+function which(name: string): string {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const file = path.join(dir, name);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return file;
+    } catch {
+      continue;
+    }
+  }
+  throw new Error(`${name} not found on PATH`);
+}
 const BASH = which('bash');
 
 // The cases run side by side (each has its own server state), at most as many scripts at once as
@@ -111,6 +139,7 @@ function server(stored: unknown[] = []): { run: (env?: Record<string, string>, e
       ENTRIES_FILE: entriesFile,
       WAIT_INTERVAL_SECONDS: '0.01',
       FAKE_SPIRE_STATE: stateFile,
+      FAKE_PODS: podList([{ name: 'spire-server-0', ready: true }]),
       ...env,
     });
     const calls = fs.existsSync(`${stateFile}.calls`)
@@ -155,7 +184,7 @@ test.concurrent('GIVEN several server pods WHEN the script runs THEN it execs in
     { name: 'spire-server-1', ready: true, terminating: true },
     { name: 'spire-server-2', ready: true },
   ];
-  const result = await run({ FAKE_PODS: JSON.stringify(pods) });
+  const result = await run({ FAKE_PODS: podList(pods) });
   expect(result.status).toBe(0);
   const admin = mesh.spire.server;
   const selector = Object.entries(admin.selector).map(([k, v]) => `${k}=${v}`).join(',');
@@ -270,7 +299,7 @@ test.concurrent('GIVEN the server rejects one entry WHEN the script runs THEN it
 
 test.concurrent('GIVEN no server pod becomes Ready WHEN the attempts run out THEN the script fails saying so', async () => {
   const { run } = server();
-  const result = await run({ FAKE_PODS: '[{"name":"spire-server-0","ready":false}]', WAIT_ATTEMPTS: '3' });
+  const result = await run({ FAKE_PODS: podList([{ name: 'spire-server-0', ready: false }]), WAIT_ATTEMPTS: '3' });
   expect(result.status).toBe(1);
   expect(result.stderr).toContain('SPIRE server (spire, app=spire-server) not ready after 3 attempts; last answer:\nno Ready pod matches app=spire-server');
   expect(result.calls.filter((c) => c[0] === 'exec')).toEqual([]);
