@@ -7,7 +7,9 @@ import * as v8 from 'v8';
  * compiler alone (Liftoff) parses the same, at a third of the cost. Set before the module loads.
  */
 v8.setFlagsFromString('--liftoff-only');
-const hcl2json: typeof import('@cdktf/hcl2json') = require('@cdktf/hcl2json');
+// Typed here: the package's own types reference the DOM library, which would make the type check
+// of the whole project load lib.dom.d.ts (~1 MB) for this one function.
+const hcl2json: { parse(filename: string, contents: string): Promise<Record<string, any>> } = require('@cdktf/hcl2json');
 
 /** Parses HCL text as hcl2json does: blocks become lists of bodies, nested by label. */
 export const parse = hcl2json.parse;
