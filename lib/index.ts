@@ -42,6 +42,7 @@ export * from './core/mesh-chart';
 export * from './core/namespaces';
 export * from './spire/spire';
 export * from './spire/server';
+export * from './spire/settings';
 export * from './spire/agent';
 export * from './spire/csi-driver';
 export * from './istio/istio';

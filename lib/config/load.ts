@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { SPIRE_LOG_LEVELS } from '../spire/config-file';
-import { checkSpireServerSettings, SPIRE_CA_KEY_TYPES } from '../spire/server';
+import { checkSpireServerSettings, SPIRE_CA_KEY_TYPES, SPIRE_LOG_LEVELS } from '../spire/settings';
 import {
   checkDns1123Label,
   checkDns1123Subdomain,

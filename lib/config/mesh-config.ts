@@ -7,8 +7,7 @@
 
 import { AuthorizationMode } from '../authorization/mode';
 import { BookinfoApp, BookinfoImages, DEFAULT_BOOKINFO_IMAGES } from '../bookinfo/declarations';
-import type { SpireLogLevel } from '../spire/config-file';
-import type { SpireCaKeyType, SpireDatastoreType } from '../spire/server';
+import type { SpireCaKeyType, SpireDatastoreType, SpireLogLevel } from '../spire/settings';
 
 /** Container images, each pinned by tag or digest. */
 export interface ImagesConfig {

@@ -6,9 +6,6 @@ import { HclBody, renderHcl } from './hcl';
 
 /** Where SPIRE processes keep state (the server's datastore and keys, the agent's SVID cache). */
 export const SPIRE_DATA_DIR = '/run/spire/data';
-/** The levels `log_level` accepts, in the server's and the agent's config alike. */
-export const SPIRE_LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
-export type SpireLogLevel = (typeof SPIRE_LOG_LEVELS)[number];
 const CONFIG_DIR = '/run/spire/config';
 const CONFIG_VOLUME = 'spire-config';
 
