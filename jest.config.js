@@ -1,6 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
+  // V8's compiled code of each module reused by the next test files of a worker (see the file).
+  runtime: '<rootDir>/__tests__/support/code-cache-runtime.js',
   roots: ['<rootDir>/__tests__', '<rootDir>/examples'],
   testMatch: ['**/*.test.ts'],
   transform: {
