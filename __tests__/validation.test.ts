@@ -8,6 +8,7 @@ import {
   checkImageHub,
   checkReleaseVersion,
   checkTrustDomain,
+  checkWholeNumber,
   durationSeconds,
   show,
 } from '../lib/validation';
@@ -75,6 +76,14 @@ test('checkPort refuses 0, 65536 and fractions, naming the field', () => {
   }
 });
 
+test('checkWholeNumber takes whole numbers from its minimum up, naming the field and the minimum', () => {
+  expect(checkWholeNumber('replicas', 0, 0)).toBe(0);
+  expect(checkWholeNumber('waves', 3, 1)).toBe(3);
+  for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+    expect(() => checkWholeNumber('waves', bad, 1)).toThrow(`waves: ${bad} must be a whole number, 1 or more`);
+  }
+});
+
 test('checkDuration accepts Go durations and durationSeconds adds their parts', () => {
   expect(checkDuration('ttl', '1h30m')).toBe('1h30m');
   expect(durationSeconds('1h30m')).toBe(5400);
@@ -99,6 +108,10 @@ describe('checkOwnNamespace', () => {
     expect(checkOwnNamespace('bookinfo.namespaces[0]', 'default', { allowDefault: true })).toBe('default');
     expect(checkOwnNamespace('namespaces.spire', 'spire', { allowDefault: false })).toBe('spire');
   });
+});
+
+test("show prints YAML's .nan and .inf as numbers, not as JSON's null", () => {
+  expect([Number.NaN, Number.POSITIVE_INFINITY, -Number.POSITIVE_INFINITY, 1.5].map(show)).toEqual(['NaN', 'Infinity', '-Infinity', '1.5']);
 });
 
 test('show cuts a long value to a readable length and says how long it was', () => {

@@ -21,7 +21,8 @@ const SHOWN_CHARS = 80;
 
 /** Renders a value for an error message: strings quoted, everything else as JSON, cut to a readable length. */
 export function show(value: unknown): string {
-  const text = typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? String(value));
+  // JSON would show NaN and Infinity (YAML's .nan and .inf) as null.
+  const text = typeof value === 'string' ? `'${value}'` : typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
   return text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS)}… (${text.length} characters)` : text;
 }
 
@@ -113,6 +114,12 @@ export function checkOwnNamespace(field: string, value: string, options: { reado
   if (value === 'default' && !options.allowDefault) {
     throw new ValidationError(field, value, "must not be 'default': SPIRE and Istio need a namespace of their own, whose Pod Security level the mesh sets");
   }
+  return value;
+}
+
+/** A whole number no smaller than `min` (a count, a number of seconds, a sync wave). */
+export function checkWholeNumber(field: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) throw new ValidationError(field, value, `must be a whole number, ${min} or more`);
   return value;
 }
 

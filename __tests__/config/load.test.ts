@@ -44,6 +44,7 @@ describe('a bad configuration names the field, the value and the rule', () => {
     ['kubectl image tagged latest', { images: { kubectl: 'registry.k8s.io/kubectl:latest' } }, "images.kubectl: 'registry.k8s.io/kubectl:latest' must not use the tag 'latest'"],
     ['HA on SQLite', { spire: { server: { replicas: 3 } } }, "spire.server.replicas: 3 needs an external datastore (postgres or mysql)"],
     ['no replica', { spire: { server: { replicas: 0 } } }, 'spire.server.replicas: 0 must be a whole number, 1 or more'],
+    ['replicas: .nan (YAML)', { spire: { server: { replicas: Number.NaN } } }, 'spire.server.replicas: NaN must be a whole number, 1 or more'],
     ['unknown datastore', { spire: { server: { datastore: { type: 'sqlserver' } } } }, "spire.server.datastore.type: 'sqlserver' must be one of 'sqlite', 'postgres', 'mysql'"],
     ['postgres without its Secret', { spire: { server: { datastore: { type: 'postgres' } } } }, 'spire.server.datastore.connectionStringSecret: undefined must name the Secret holding the postgres connection string'],
     ['a Secret for SQLite', { spire: { server: { datastore: { connectionStringSecret: { name: 'db' } } } } }, "spire.server.datastore.connectionStringSecret: 'db' applies only to postgres and mysql"],

@@ -232,7 +232,7 @@ describe('bad input throws naming the prop, the value and the rule', () => {
       "entry 'spiffe://example.org/ns/default/sa/details' selectors[2]: 'pod-label:app:details' has unknown selector type 'pod-label'",
     ],
     ['an unpinned image', { image: 'registry.k8s.io/kubectl' }, "image: 'registry.k8s.io/kubectl' must be pinned"],
-    ['a zero wait interval', { waitIntervalSeconds: 0 }, 'waitIntervalSeconds: 0 must be a positive whole number'],
+    ['a zero wait interval', { waitIntervalSeconds: 0 }, 'waitIntervalSeconds: 0 must be a whole number, 1 or more'],
     ['a wait longer than half the deadline', { waitIntervalSeconds: 400 }, 'waitIntervalSeconds: 400 must be at most half of activeDeadlineSeconds (600)'],
     ['a negative backoff limit', { backoffLimit: -1 }, 'backoffLimit: -1 must be a whole number, 0 or more'],
   ])('%s', (_, overrides, message) => {

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ValidationError } from '../validation';
+import { checkWholeNumber } from '../validation';
 
 /** How a chart's manifest reaches the cluster. */
 export type ApplyTool = 'kubectl' | 'istioctl';
@@ -67,8 +67,8 @@ export class MeshChart extends Chart {
     this.tool = tool;
     this.wave = props.wave;
     this.waves = props.waves ?? 1;
-    if (!Number.isInteger(this.wave) || this.wave < 0) throw new ValidationError('wave', this.wave, 'must be a whole number, 0 or more');
-    if (!Number.isInteger(this.waves) || this.waves < 1) throw new ValidationError('waves', this.waves, 'must be a whole number, 1 or more');
+    checkWholeNumber('wave', this.wave, 0);
+    checkWholeNumber('waves', this.waves, 1);
   }
 
   /** Every object this chart writes, however deeply nested (`apiObjects` lists only direct children). */

@@ -1,4 +1,4 @@
-import { checkPort, ValidationError } from '../validation';
+import { checkPort, checkWholeNumber, ValidationError } from '../validation';
 
 /**
  * The rules and names of meshed services that the config loader checks before any
@@ -27,8 +27,7 @@ export function checkEnvName(field: string, name: string): string {
 
 /** Replicas of a Deployment. */
 export function checkReplicas(field: string, replicas: number): number {
-  if (!Number.isInteger(replicas) || replicas < 0) throw new ValidationError(field, replicas, 'must be a whole number, 0 or more');
-  return replicas;
+  return checkWholeNumber(field, replicas, 0);
 }
 
 /** The Deployment of one version: `<service>-<version>`. */

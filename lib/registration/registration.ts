@@ -7,7 +7,7 @@ import { k8s } from 'cdk8s-plus-25';
 import { containerSecurityContext, resources } from '../core/pod-defaults';
 import { WorkloadIdentity, workloadIdentity } from '../identity';
 import { ISpireAgentAttestation, ISpireServerAdmin } from '../spire/interfaces';
-import { checkImage, checkTrustDomain, ValidationError } from '../validation';
+import { checkImage, checkTrustDomain, checkWholeNumber, ValidationError } from '../validation';
 import { checkNoDuplicateEntries, ENTRY_ID_PREFIX, RegistrationEntry, spireEntriesJson } from './entry';
 
 // L1 ConfigMap and Job: the Job needs seccomp and capabilities on its container, which cdk8s-plus-25 does not model.
@@ -65,11 +65,6 @@ export interface SpireRegistrationProps {
   readonly backoffLimit?: number;
 }
 
-function checkPositiveInteger(field: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new ValidationError(field, value, 'must be a positive whole number');
-  return value;
-}
-
 /**
  * Gives every mesh identity a SPIRE registration entry, with no hand-copied IDs:
  * a node alias for all agents of the cluster, one entry per identity parented to it, and a
@@ -103,13 +98,10 @@ export class SpireRegistration extends Construct {
     const { server, agents, trustDomain } = props;
     checkTrustDomain('trustDomain', trustDomain);
     checkImage('image', props.image);
-    const waitInterval = checkPositiveInteger('waitIntervalSeconds', props.waitIntervalSeconds ?? 5);
-    const activeDeadline = checkPositiveInteger('activeDeadlineSeconds', props.activeDeadlineSeconds ?? 600);
-    const backoffLimit = props.backoffLimit ?? 2;
-    if (!Number.isInteger(backoffLimit) || backoffLimit < 0) {
-      throw new ValidationError('backoffLimit', backoffLimit, 'must be a whole number, 0 or more');
-    }
-    const kubectlTimeout = checkPositiveInteger('kubectlTimeoutSeconds', props.kubectlTimeoutSeconds ?? 30);
+    const waitInterval = checkWholeNumber('waitIntervalSeconds', props.waitIntervalSeconds ?? 5, 1);
+    const activeDeadline = checkWholeNumber('activeDeadlineSeconds', props.activeDeadlineSeconds ?? 600, 1);
+    const backoffLimit = checkWholeNumber('backoffLimit', props.backoffLimit ?? 2, 0);
+    const kubectlTimeout = checkWholeNumber('kubectlTimeoutSeconds', props.kubectlTimeoutSeconds ?? 30, 1);
     if (kubectlTimeout * 2 > activeDeadline) {
       throw new ValidationError('kubectlTimeoutSeconds', kubectlTimeout, `must be at most half of activeDeadlineSeconds (${activeDeadline})`);
     }

@@ -1,4 +1,4 @@
-import { checkDns1123Subdomain, checkDuration, checkOneOf, durationSeconds, ValidationError } from '../validation';
+import { checkDns1123Subdomain, checkDuration, checkOneOf, checkWholeNumber, durationSeconds, ValidationError } from '../validation';
 
 // SPIRE's settings and their rules, apart from the constructs that render them: the config
 // loader checks a file with them without loading cdk8s.
@@ -40,7 +40,7 @@ export interface SpireServerSettings {
  */
 export function checkSpireServerSettings(settings: SpireServerSettings, field: (prop: string) => string = (p) => p): void {
   const { replicas, datastore, connectionStringSecret: secret } = settings;
-  if (!Number.isInteger(replicas) || replicas < 1) throw new ValidationError(field('replicas'), replicas, 'must be a whole number, 1 or more');
+  checkWholeNumber(field('replicas'), replicas, 1);
   checkOneOf(field('datastore'), datastore, SPIRE_DATASTORE_TYPES);
   if (replicas > 1 && datastore === 'sqlite') {
     throw new ValidationError(
