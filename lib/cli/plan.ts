@@ -1,5 +1,15 @@
 import * as path from 'path';
-import { BUILT_IN_NAMESPACES, IndexError, IndexIngressGateway, IndexObject, IndexSpireServerAdmin, IndexStep, IndexTool, MeshIndex } from '../core/index-contract';
+import {
+  BUILT_IN_NAMESPACES,
+  IndexError,
+  IndexIngressGateway,
+  IndexObject,
+  IndexSpireServerAdmin,
+  IndexStep,
+  IndexTool,
+  labelSelectorArg,
+  MeshIndex,
+} from '../core/index-contract';
 
 /**
  * Turns dist/meta/index.json into the ordered commands of each CLI verb. Pure: no file,
@@ -132,12 +142,6 @@ export function istioNamespace(index: MeshIndex, step: IndexStep): string {
   return operator?.namespace ?? index.admin.ingressGateway?.namespace ?? ISTIO_DEFAULT_NAMESPACE;
 }
 
-function selectorArg(selector: Readonly<Record<string, string>>): string {
-  return Object.entries(selector)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-}
-
 function istioSteps(index: MeshIndex, step: IndexStep, options: PlanOptions): PlanStep[] {
   const ns = istioNamespace(index, step);
   const istiod: IndexObject = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: ISTIOD_DEPLOYMENT };
@@ -146,8 +150,8 @@ function istioSteps(index: MeshIndex, step: IndexStep, options: PlanOptions): Pl
   if (gateway) {
     const { pollSeconds, attempts } = pollOf(options);
     waits.push({
-      ...kubectl(options, 'wait', '--for=condition=available', 'deployment', '-l', selectorArg(gateway.selector), '-n', gateway.namespace, `--timeout=${pollSeconds}s`),
-      wait: { what: `ingress gateway (${selectorArg(gateway.selector)}) in ${gateway.namespace}`, attempts, pollSeconds },
+      ...kubectl(options, 'wait', '--for=condition=available', 'deployment', '-l', labelSelectorArg(gateway.selector), '-n', gateway.namespace, `--timeout=${pollSeconds}s`),
+      wait: { what: `ingress gateway (${labelSelectorArg(gateway.selector)}) in ${gateway.namespace}`, attempts, pollSeconds },
     });
   }
   return [
@@ -162,7 +166,7 @@ function istioSteps(index: MeshIndex, step: IndexStep, options: PlanOptions): Pl
       hint: [
         'the gateway mounts the SPIRE socket through the CSI driver; without an entry it never gets ready. Look at:',
         `kubectl -n ${ns} describe deployment/${ISTIOD_DEPLOYMENT}`,
-        ...(gateway ? [`kubectl -n ${gateway.namespace} logs -l ${selectorArg(gateway.selector)}`] : []),
+        ...(gateway ? [`kubectl -n ${gateway.namespace} logs -l ${labelSelectorArg(gateway.selector)}`] : []),
         ...agentLogs(index),
       ].join('\n'),
     },
@@ -262,7 +266,7 @@ export function entriesCreatePlan(index: MeshIndex, options: PlanOptions): Plan 
 
 /** The pods a selector matches, as JSON: the CLI picks a Ready one itself. */
 function selectedPodsCommand(options: PlanOptions, namespace: string, selector: Readonly<Record<string, string>>): PlanCommand {
-  return kubectl(options, 'get', 'pods', '-n', namespace, '-l', selectorArg(selector), '-o', 'json');
+  return kubectl(options, 'get', 'pods', '-n', namespace, '-l', labelSelectorArg(selector), '-o', 'json');
 }
 
 /** The SPIRE server's pods, any Ready one of which serves the admin API. */

@@ -40,6 +40,13 @@ export interface IndexStep {
   readonly objects: readonly IndexObject[];
 }
 
+/** A label selector as kubectl's `-l` takes it: `key=value` pairs joined by commas. */
+export function labelSelectorArg(selector: Readonly<Record<string, string>>): string {
+  return Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
 /** How the operator CLI reaches the SPIRE server's admin API: `kubectl exec` into a Ready server pod, then the socket. */
 export interface IndexSpireServerAdmin {
   readonly namespace: string;

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-25';
 import { k8s } from 'cdk8s-plus-25';
+import { labelSelectorArg } from '../core/index-contract';
 import { containerSecurityContext, resources } from '../core/pod-defaults';
 import { WorkloadIdentity, workloadIdentity } from '../identity';
 import { ISpireAgentAttestation, ISpireServerAdmin } from '../spire/interfaces';
@@ -174,7 +175,7 @@ export class SpireRegistration extends Construct {
             // kubectl caches API discovery under $HOME; the root filesystem is read-only.
             { name: 'HOME', value: '/tmp' },
             { name: 'SERVER_NAMESPACE', value: server.namespace },
-            { name: 'SERVER_SELECTOR', value: Object.entries(server.selector).map(([k, v]) => `${k}=${v}`).join(',') },
+            { name: 'SERVER_SELECTOR', value: labelSelectorArg(server.selector) },
             { name: 'SERVER_CONTAINER', value: server.containerName },
             { name: 'SERVER_BINARY', value: server.binaryPath },
             { name: 'SERVER_SOCKET', value: server.adminSocketPath },
