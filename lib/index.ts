@@ -24,6 +24,7 @@ export * from './spire/interfaces';
 
 // Meshed services, their routing and authorization.
 export * from './mesh/meshed-service';
+export { MESH_PROTOCOLS, type MeshProtocol } from './mesh/rules';
 export * from './mesh/declaration';
 export * from './mesh/service-catalog';
 export * from './mesh/service-route';

@@ -19,6 +19,12 @@ describe('services: a valid list', () => {
     expect(config.services).toEqual([api()]);
   });
 
+  test('every protocol the MeshedService construct takes is accepted, http2 included', () => {
+    for (const protocol of ['http', 'http2', 'grpc', 'tcp']) {
+      expect(resolveMeshConfig({ services: [api({ protocol })] }).services[0].protocol).toBe(protocol);
+    }
+  });
+
   test('env values may be plain numbers and booleans; they become strings', () => {
     const config = resolveMeshConfig({ services: [api({ env: { WORKERS: 4, DEBUG: false } })] });
     expect(config.services[0].env).toEqual({ WORKERS: '4', DEBUG: 'false' });
@@ -54,7 +60,7 @@ describe('services: every problem is named, with its field and the service', () 
     ['a version listed twice', { services: [api({ image: undefined, versions: [{ name: 'v1', image: IMAGE }, { name: 'v1', image: IMAGE }] })] }, "services[0].versions[].name: 'v1' is listed twice: each must be unique"],
     ['image and versions both', { services: [api({ versions: [{ name: 'v1', image: IMAGE }] })] }, "services[0]: 'api' must set exactly one of image and versions"],
     ['an unpinned image', { services: [api({ image: 'ghcr.io/example/api:latest' })] }, "services[0].image: 'ghcr.io/example/api:latest' must not use the tag 'latest'"],
-    ['an unknown protocol', { services: [api({ protocol: 'udp' })] }, "services[0].protocol: 'udp' must be one of 'http', 'grpc', 'tcp'"],
+    ['an unknown protocol', { services: [api({ protocol: 'udp' })] }, "services[0].protocol: 'udp' must be one of 'http', 'http2', 'grpc', 'tcp'"],
     ['an unknown key', { services: [api({ ports: [80] })] }, 'services[0].ports: unknown key (known keys here: name, namespace, port,'],
     ['a missing port', { services: [{ name: 'api', namespace: 'team-a', image: IMAGE }] }, 'services[0].port: undefined must be a number (required)'],
     ['not a list', { services: { api: {} } }, 'services: {"api":{}} must be a list of services'],

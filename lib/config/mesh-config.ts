@@ -7,6 +7,7 @@
 
 import { AuthorizationMode } from '../authorization/mode';
 import { BookinfoApp, BookinfoImages, DEFAULT_BOOKINFO_IMAGES } from '../bookinfo/declarations';
+import type { MeshProtocol } from '../mesh/rules';
 import type { SpireCaKeyType, SpireDatastoreType, SpireLogLevel } from '../spire/settings';
 
 /** Container images, each pinned by tag or digest. */
@@ -164,7 +165,7 @@ export interface ServiceConfig {
   /** The Service port. @default - `port` */
   readonly servicePort?: number;
   /** @default 'http' */
-  readonly protocol?: 'http' | 'grpc' | 'tcp';
+  readonly protocol?: MeshProtocol;
   /** The image of the one version `v1`; exactly one of `image` and `versions`. */
   readonly image?: string;
   /** One Deployment per version; exactly one of `image` and `versions`. */

@@ -1,7 +1,7 @@
 import { ALLOW_NOTHING_NAME, AUTHORIZATION_MODES } from '../authorization/mode';
 import { BOOKINFO_ROUTING_OBJECTS, bookinfoDeclarations } from '../bookinfo/declarations';
 import { INGRESS_CALLER, parseCaller, ServiceDeclaration, serviceKey } from '../mesh/declaration';
-import { checkAppPort, checkEnvName, checkPathPrefix, checkReplicas, checkRouteHost, deploymentName, routeGatewayName } from '../mesh/rules';
+import { checkAppPort, checkEnvName, checkPathPrefix, checkReplicas, checkRouteHost, deploymentName, MESH_PROTOCOLS, routeGatewayName } from '../mesh/rules';
 import { checkDns1123Label, checkImage, checkOneOf, checkOwnNamespace, checkPort, checkQuantity, checkUnique, ValidationError } from '../validation';
 import { MeshConfig, ServiceConfig } from './mesh-config';
 
@@ -13,7 +13,6 @@ import { MeshConfig, ServiceConfig } from './mesh-config';
 const SERVICE_KEYS = ['name', 'namespace', 'port', 'servicePort', 'protocol', 'image', 'versions', 'replicas', 'resources', 'env', 'callers', 'route'];
 const RESOURCE_KEYS = ['cpuRequest', 'memoryRequest', 'memoryLimit'];
 const ROUTE_KEYS = ['hosts', 'pathPrefixes'];
-const PROTOCOLS = ['http', 'grpc', 'tcp'] as const;
 
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
@@ -184,7 +183,7 @@ export function checkServices(c: MeshConfig, problems: string[], check: (rule: (
     });
     check(() => checkAppPort(`${at}.port`, s.port));
     if (s.servicePort !== undefined) check(() => checkPort(`${at}.servicePort`, s.servicePort!));
-    if (s.protocol !== undefined) check(() => checkOneOf(`${at}.protocol`, s.protocol!, PROTOCOLS));
+    if (s.protocol !== undefined) check(() => checkOneOf(`${at}.protocol`, s.protocol!, MESH_PROTOCOLS));
     check(() => {
       if ((s.image === undefined) === (s.versions === undefined)) {
         throw new ValidationError(at, s.name, 'must set exactly one of image and versions');

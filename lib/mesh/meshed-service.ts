@@ -6,7 +6,7 @@ import { AUTHORIZATION_MODES, AuthorizationMode } from '../authorization/mode';
 import { containerSecurityContext, resources as podResources } from '../core/pod-defaults';
 import { WorkloadIdentity, workloadIdentity } from '../identity';
 import { ISidecarInjection } from '../istio/interfaces';
-import { checkAppPort, checkEnvName, checkReplicas, deploymentName } from './rules';
+import { checkAppPort, checkEnvName, checkReplicas, deploymentName, MESH_PROTOCOLS, MeshProtocol } from './rules';
 import { ServiceRoute, ServiceRouteOptions } from './service-route';
 import { IMeshWorkload, markMeshWorkload } from './workload';
 import {
@@ -19,13 +19,6 @@ import {
   checkUnique,
   ValidationError,
 } from '../validation';
-
-/**
- * Protocols Istio recognises from a Service port's name; the port is named after its protocol.
- * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
- */
-export type MeshProtocol = 'http' | 'http2' | 'grpc' | 'tcp';
-const PROTOCOLS: readonly MeshProtocol[] = ['http', 'http2', 'grpc', 'tcp'];
 
 /** One version of a meshed service: a Deployment `<name>-<version>` running `image`. */
 export interface MeshedServiceVersion {
@@ -176,7 +169,7 @@ export class MeshedService extends Construct implements IMeshWorkload {
     this.key = `${this.namespace}/${this.name}`;
     this.port = checkAppPort(field('port'), props.port);
     this.servicePort = checkPort(field('servicePort'), props.servicePort ?? this.port);
-    this.portName = checkOneOf(field('protocol'), props.protocol ?? 'http', PROTOCOLS);
+    this.portName = checkOneOf(field('protocol'), props.protocol ?? 'http', MESH_PROTOCOLS);
     const serviceAccountName = checkDns1123Subdomain(field('serviceAccountName'), props.serviceAccountName ?? this.name);
     const runAsUser = checkId(field('runAsUser'), props.runAsUser ?? 1000);
     const runAsGroup = props.runAsGroup === undefined ? undefined : checkId(field('runAsGroup'), props.runAsGroup);

@@ -5,6 +5,13 @@ import { checkPort, checkWholeNumber, ValidationError } from '../validation';
  * construct exists, kept free of cdk8s so both use the same ones.
  */
 
+/**
+ * Protocols Istio recognises from a Service port's name; the port is named after its protocol.
+ * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+ */
+export const MESH_PROTOCOLS = ['http', 'http2', 'grpc', 'tcp'] as const;
+export type MeshProtocol = (typeof MESH_PROTOCOLS)[number];
+
 /** Ports the injected proxy listens on in every pod; an app port there would collide. */
 export const ISTIO_PROXY_PORTS: readonly number[] = [15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090];
 
