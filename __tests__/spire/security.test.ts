@@ -129,6 +129,8 @@ describe('bad props throw at synth time, naming prop, value and rule', () => {
     ['image', { image: 'spire-server' }, /image: 'spire-server' must name its registry/],
     ['storage size', { storageSize: 'lots' }, /storageSize: 'lots' must be a Kubernetes quantity/],
     ['CA TTL', { caTtl: '1 day' }, /caTtl: '1 day' must be a positive Go duration/],
+    ['empty CA subject', { caSubject: { country: '', organization: 'x' } }, /caSubject.country: '' must be non-empty text without quotes, backslashes or control characters/],
+    ['quote in the CA subject', { caSubject: { country: 'US', organization: 'A "B"' } }, /caSubject.organization: 'A "B"' must be non-empty text without quotes/],
     ['CA subject', { caSubject: { country: 'U${S}', organization: 'x' } }, /server.conf server.ca_subject.country\[0\]: 'U\$\{S\}' must not contain/],
     ['SVID TTL not below the CA TTL', { caTtl: '1h', defaultX509SvidTtl: '1h' }, /defaultX509SvidTtl: '1h' must be shorter than caTtl \(1h\): an SVID cannot outlive the CA/],
     ['replica count', { replicas: 0 }, /replicas: 0 must be a whole number, 1 or more/],

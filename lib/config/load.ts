@@ -232,14 +232,6 @@ function validate(c: MeshConfig, problems: string[]): void {
   ));
   check(() => checkOneOf('spire.server.logLevel', server.logLevel, SPIRE_LOG_LEVELS));
   check(() => checkOneOf('spire.agent.logLevel', c.spire.agent.logLevel, SPIRE_LOG_LEVELS));
-  for (const key of ['country', 'organization'] as const) {
-    check(() => {
-      const value = server.caSubject[key];
-      if (value.length === 0 || /[\u0000-\u001f"\\]/.test(value)) {
-        throw new ValidationError(`spire.server.caSubject.${key}`, value, 'must be non-empty text without quotes, backslashes or control characters');
-      }
-    });
-  }
 
   check(() => checkReleaseVersion('istio.version', c.istio.version));
   check(() => checkImageHub('istio.hub', c.istio.hub));

@@ -52,6 +52,11 @@ export function checkSpireServerSettings(settings: SpireServerSettings, field: (
   if (datastore === 'sqlite' && secret !== undefined) {
     throw new ValidationError(field('connectionStringSecret'), secret.name, 'applies only to postgres and mysql; SQLite lives on the server\'s volume');
   }
+  for (const [key, value] of Object.entries(settings.caSubject)) {
+    if (value.length === 0 || /[\u0000-\u001f"\\]/.test(value)) {
+      throw new ValidationError(field(`caSubject.${key}`), value, 'must be non-empty text without quotes, backslashes or control characters');
+    }
+  }
   if (datastore !== 'sqlite') {
     if (secret === undefined) {
       throw new ValidationError(field('connectionStringSecret'), secret, `must name the Secret holding the ${datastore} connection string`);
