@@ -20,6 +20,9 @@ class CodeCacheRuntime extends Runtime {
   constructor(config, environment, ...rest) {
     super(config, environment, ...rest);
     const executor = this.executor;
+    if (typeof executor?.compile !== 'function' || !Array.isArray(executor.injectedModuleParameters)) {
+      throw new Error('code-cache-runtime.js: jest-runtime no longer has executor.compile; update this file or drop `runtime` from jest.config.js');
+    }
     /** Modules compiled without a usable cache during this test file. */
     this.uncached = [];
     executor.compile = (source, filename) => {
