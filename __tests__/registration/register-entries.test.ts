@@ -322,11 +322,12 @@ test.concurrent('GIVEN a kubectl that never answers WHEN its deadline passes THE
   expect(result.stderr).toContain('not ready after 2 attempts');
 });
 
-test.concurrent.each(['entry show', 'entry create'])('GIVEN %s answers without JSON WHEN the script runs THEN it fails showing the answer', async (command) => {
-  const { run } = server();
+test.concurrent.each(['entry show', 'entry create', 'entry delete'])('GIVEN %s answers without JSON WHEN the script runs THEN it fails showing the answer, and the stale entry stays', async (command) => {
+  const stale = { ...FOREIGN, entry_id: 'spire-mesh-00000000000000000000000000000000', spiffe_id: 'spiffe://example.org/ns/gone/sa/old' };
+  const { run } = server([stale]);
   const result = await run({ FAKE_SPIRE_GARBAGE: 'Error: connection error: desc = "transport: error while dialing"', FAKE_SPIRE_GARBAGE_ON: command });
   expect(result.status).toBe(1);
   expect(result.stderr).toContain(`spire-server ${command} did not return the expected JSON:`);
   expect(result.stderr).toContain('transport: error while dialing');
-  expect(result.stored).toEqual([]);
+  expect(result.stored).toContainEqual(stale);
 });

@@ -163,16 +163,21 @@ done <<<"$plan"
 for kind in unchanged create replace foreign delete; do printf '%s' "${decisions[$kind]-}"; done
 
 failed=0
+# Sets `results` to one tab-separated line per result in the answer $2 of `spire-server $1`,
+# made by the jq expression $3; fails the run showing $2 unless it is JSON with a results list.
+results_of() { # what answer row
+  results=$(printf '%s' "$2" | jq -rRs '(try fromjson catch null)
+    | if type == "object" and (.results | type) == "array" then .results[] | '"$3"' | @tsv else "invalid" end')
+  if [ "$results" = invalid ]; then not_json "$1" "$2"; fi
+}
+
 # Creates the entries of payload $1, judging each result.
 create() {
   local output results
   [ "${payloads[$1]}" != '{"entries":[]}' ] || return 0
   output=$(printf '%s' "${payloads[$1]}" | spire_server entry create -socketPath "$SERVER_SOCKET" -data - -output json) || true
-  results=$(printf '%s' "$output" | jq -rRs '(try fromjson catch null)
-    | if type == "object" and (.results | type) == "array"
-      then .results[] | [(.status.code // 0 | tostring), .entry.id, ("spiffe://" + .entry.spiffe_id.trust_domain + .entry.spiffe_id.path), (.status.message // "")] | @tsv
-      else "invalid" end')
-  if [ "$results" = invalid ]; then not_json "entry create" "$output"; fi
+  results_of "entry create" "$output" \
+    '[(.status.code // 0 | tostring), .entry.id, ("spiffe://" + .entry.spiffe_id.trust_domain + .entry.spiffe_id.path), (.status.message // "")]'
   if [ -z "$results" ]; then return 0; fi
   while IFS=$'\t' read -r status id spiffe_id message; do
     case "$status" in
@@ -188,11 +193,7 @@ delete() {
   local output results
   [ "${payloads[delete]}" != '{"ids":[]}' ] || return 0
   output=$(printf '%s' "${payloads[delete]}" | spire_server entry delete -socketPath "$SERVER_SOCKET" -file - -output json) || true
-  results=$(printf '%s' "$output" | jq -rRs '(try fromjson catch null)
-    | if type == "object" and (.results | type) == "array"
-      then .results[] | [(.status.code // 0 | tostring), .id, (.status.message // "")] | @tsv
-      else "invalid" end')
-  if [ "$results" = invalid ]; then not_json "entry delete" "$output"; fi
+  results_of "entry delete" "$output" '[(.status.code // 0 | tostring), .id, (.status.message // "")]'
   if [ -z "$results" ]; then return 0; fi
   while IFS=$'\t' read -r status id message; do
     case "$status" in
