@@ -16,8 +16,9 @@ module.exports = {
   // Synths and spawned tools take far longer than jest's 5 s default when other processes share
   // the two cores; no test measures speed (bench/ does), so only a hang should time out.
   testTimeout: 30_000,
-  // The CLI's deadline cases mostly wait for their --timeout to run out: with jest's default of
-  // 5 at once, its seven hang cases wait in two rounds. Concurrent cases that spawn processes
-  // bound their own parallelism (register-entries.test.ts runs a script per core).
+  // The CLI's cases run as one concurrent group, and its deadline cases mostly wait for their
+  // --timeout to run out: 16 at once lets those waits overlap the other cases' work instead of
+  // queueing behind jest's default of 5. Cases that spawn scripts bound their own parallelism
+  // (register-entries.test.ts runs one script per core).
   maxConcurrency: 16,
 };

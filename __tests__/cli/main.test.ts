@@ -367,10 +367,13 @@ test.concurrent('GIVEN an index without an identity graph WHEN running graph THE
   expect(result.out).toContain('has no identity graph');
 });
 
-/** Runs a program to its end: its exit status, stdout and stderr. Not spawnSync, which would hold up the concurrent cases. */
+/**
+ * Runs a program to its end, or kills it after 20 s (a hang, not slowness): its exit status,
+ * stdout and stderr. Not spawnSync, which would hold up the concurrent cases.
+ */
 function runProgram(file: string, args: string[], options: SpawnOptions): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000, killSignal: 'SIGKILL' });
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -10,7 +10,8 @@ import { tempDir } from '../support/temp';
  * in a temp dir, looking every 0.1 s instead of the container's 2 s.
  */
 function runWait(socket: string): { child: ChildProcess; output: () => string; done: Promise<{ code: number | null; out: string }> } {
-  const child = spawn('sh', ['-c', socketWaitScript()], { env: { PATH: process.env.PATH, SOCKET: socket, WAIT_INTERVAL_SECONDS: '0.1' } });
+  // Killed after 10 s at the latest, so a script that never ends does not outlive the test.
+  const child = spawn('sh', ['-c', socketWaitScript()], { env: { PATH: process.env.PATH, SOCKET: socket, WAIT_INTERVAL_SECONDS: '0.1' }, timeout: 10_000 });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   const done = new Promise<{ code: number | null; out: string }>((resolve) => child.on('exit', (code) => resolve({ code, out })));

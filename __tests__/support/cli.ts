@@ -9,7 +9,7 @@ const fixtures = path.join(__dirname, '..', 'cli', 'fixtures');
 export const FAKE_BIN = path.join(fixtures, 'bin');
 
 /** A copy of the committed dist/ in `<cwd>/dist` of a fresh temporary directory, and its index. */
-export interface SynthesizedDist {
+export interface CommittedDist {
   readonly cwd: string;
   readonly index: MeshIndex;
 }
@@ -20,7 +20,7 @@ export interface SynthesizedDist {
  * own index parser. Not synthesized here: the CLI loads no construct, and a test worker that
  * loads them all makes every tool the CLI starts slower to fork.
  */
-export function committedDist(): SynthesizedDist {
+export function committedDist(): CommittedDist {
   const cwd = tempDir('cli-dist');
   fs.cpSync(path.join(__dirname, '..', '..', 'dist'), path.join(cwd, 'dist'), { recursive: true });
   const indexFile = path.join(cwd, 'dist', INDEX_FILE);

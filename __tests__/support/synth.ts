@@ -2,6 +2,7 @@ import { resolveMeshConfig } from '../../lib/config/load';
 import { MeshConfig } from '../../lib/config/mesh-config';
 import { buildMesh, Mesh } from '../../lib/composition-root';
 import { Manifest } from './schema';
+import { NEVER_WRITTEN } from './test-app';
 
 /** A mesh built in memory from config overrides, with each chart's objects as JSON. */
 export interface SynthesizedMesh {
@@ -14,9 +15,6 @@ export interface SynthesizedMesh {
   /** The Argo CD files' objects (root, health customisation, child Applications); empty without `gitops.repoURL`. */
   readonly argocd: readonly Manifest[];
 }
-
-/** Where the mesh would be written, were it synthesized: never, as tests read `toJson()`. */
-const NEVER_WRITTEN = '/nonexistent/never-written';
 
 /** Builds the mesh from the defaults merged with `overrides` (a partial config, as a user's file would hold). */
 export function synthesize(overrides: unknown = {}): SynthesizedMesh {

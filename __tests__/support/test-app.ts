@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 
-/** Where these Apps would write, were they synthesized: never, as tests read `toJson()`. */
-const NEVER_WRITTEN = '/nonexistent/never-written';
+/** Where the test Apps and meshes would write, were they synthesized: never, as tests read `toJson()`. */
+export const NEVER_WRITTEN = '/nonexistent/never-written';
 
 /**
  * An App for tests of constructs, never synthesized to disk. Unlike cdk8s' `Testing.app()`,

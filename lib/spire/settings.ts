@@ -33,7 +33,7 @@ export interface SpireServerSettings {
 }
 
 /**
- * The server's cross-field rules, once: used by {@link SpireServer} (fields named as its props)
+ * The server's rules that span fields, and the CA subject's text rule, once: used by {@link SpireServer} (fields named as its props)
  * and by the config loader (fields named `spire.server.…`).
  * @param field turns a prop name into the name the user wrote
  * @throws ValidationError naming the field, the value and the rule
