@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { parse } from './support/hcl';
 import * as YAML from 'yaml';
-import { find, synthesize, SynthesizedMesh } from './support/synth';
+import { find, registeredEntries, synthesize, SynthesizedMesh } from './support/synth';
 
 /**
  * Cross-part wiring, read from the synthesized manifests rather than from construct fields:
@@ -25,8 +25,7 @@ function spireTemplate(mesh: SynthesizedMesh): any {
 }
 
 function entries(mesh: SynthesizedMesh): Array<{ spiffe_id: string; parent_id: string; selectors: Array<{ type: string; value: string }> }> {
-  const cm = find(mesh.charts.get('registration')!, 'ConfigMap', 'spire-registration', mesh.config.namespaces.spire);
-  return JSON.parse(cm.data['entries.json']).entries;
+  return registeredEntries(mesh.charts.get('registration')!);
 }
 
 describe.each([

@@ -202,7 +202,9 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
     agents: spire.agent,
     identities: [...workloads.map((w) => w.identity), ...(gateway ? [gateway.identity] : [])],
     trustDomain: config.trustDomain,
-    image: config.images.kubectl,
+    kubectlImage: config.images.kubectl,
+    busyboxImage: config.images.busybox,
+    jqImage: config.images.jq,
   });
 
   for (const chart of charts) {

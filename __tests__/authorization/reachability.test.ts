@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { Manifest } from '../support/schema';
-import { synthesize } from '../support/synth';
+import { registeredEntries, synthesize } from '../support/synth';
 import { allowed, principalOf, reachability } from './reachability';
 
 const ROOT = 'istio-system';
@@ -63,8 +63,7 @@ describe.each([
     expect(sorted(reachability(all, ROOT, GATEWAY_SA))).toEqual(sorted(expected));
   });
 
-  const configMap = all.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'spire-registration') as Manifest & Record<string, any>;
-  const registered: string[] = JSON.parse(configMap.data['entries.json']).entries.map((e: { spiffe_id: string }) => principalOf(e.spiffe_id));
+  const registered: string[] = registeredEntries(all).map((e) => principalOf(e.spiffe_id));
 
   test('every principal is the SPIFFE ID, without its scheme, of a registration entry; none is a wildcard', () => {
     const principals = (all as (Manifest & Record<string, any>)[])

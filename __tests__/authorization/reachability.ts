@@ -1,4 +1,5 @@
 import { Manifest } from '../support/schema';
+import { registeredEntries } from '../support/synth';
 
 /**
  * Istio's AuthorizationPolicy evaluation for mTLS requests, re-implemented from its
@@ -95,9 +96,7 @@ export function principalOf(spiffeId: string): string {
  * are the Deployments, and every version of an app must agree.
  */
 export function reachability(manifests: readonly Manifest[], rootNamespace: string, gatewayServiceAccount: string): Set<string> {
-  const configMap = (manifests as Obj[]).find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'spire-registration');
-  if (!configMap) throw new Error('no spire-registration ConfigMap');
-  const entries: { spiffe_id: string; selectors: { type: string; value: string }[] }[] = JSON.parse(configMap.data['entries.json']).entries;
+  const entries = registeredEntries(manifests);
   const deployments = (manifests as Obj[]).filter((m) => m.kind === 'Deployment' && m.spec.template.metadata.labels?.app);
   const appOf = (d: Obj) => `${d.metadata.namespace}/${d.spec.template.metadata.labels.app}`;
 

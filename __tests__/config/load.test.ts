@@ -17,6 +17,8 @@ describe('defaults', () => {
       spiffeCsiDriver: 'ghcr.io/spiffe/spiffe-csi-driver:0.2.12',
       csiNodeDriverRegistrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0',
       kubectl: 'registry.k8s.io/kubectl:v1.36.4',
+      busybox: 'docker.io/library/busybox:1.37.0-musl',
+      jq: 'ghcr.io/jqlang/jq:1.8.2',
     });
     expect(config.istio.version).toBe('1.30.3');
     expect(config.bookinfo.images.productpageV1).toBe('registry.istio.io/release/examples-bookinfo-productpage-v1:1.20.3');
@@ -41,6 +43,12 @@ describe('a bad configuration names the field, the value and the rule', () => {
     ['unpinned image', { images: { spireAgent: 'ghcr.io/spiffe/spire-agent' } }, 'images.spireAgent: \'ghcr.io/spiffe/spire-agent\' must be pinned'],
     ['kubectl image without registry', { images: { kubectl: 'kubectl:v1.36.4' } }, "images.kubectl: 'kubectl:v1.36.4' must name its registry"],
     ['the removed busybox image key', { images: { registrationShell: 'docker.io/library/busybox:1.37.0-musl' } }, 'images.registrationShell: unknown key'],
+    [
+      'BusyBox glibc build',
+      { images: { busybox: 'docker.io/library/busybox:1.37.0' } },
+      "images.busybox: 'docker.io/library/busybox:1.37.0' must be a static BusyBox build, whose tag ends in '-musl' or '-uclibc'",
+    ],
+    ['jq image tagged latest', { images: { jq: 'ghcr.io/jqlang/jq:latest' } }, "images.jq: 'ghcr.io/jqlang/jq:latest' must not use the tag 'latest'"],
     ['kubectl image tagged latest', { images: { kubectl: 'registry.k8s.io/kubectl:latest' } }, "images.kubectl: 'registry.k8s.io/kubectl:latest' must not use the tag 'latest'"],
     ['HA on SQLite', { spire: { server: { replicas: 3 } } }, "spire.server.replicas: 3 needs an external datastore (postgres or mysql)"],
     ['no replica', { spire: { server: { replicas: 0 } } }, 'spire.server.replicas: 0 must be a whole number, 1 or more'],

@@ -1,6 +1,6 @@
 import { SOCKET_WAIT_CONTAINER } from '../../lib/istio/ingress-gateway';
 import { PROXY_CONTAINER, WORKLOAD_SOCKET_VOLUME } from '../../lib/istio/workload-socket';
-import { find, synthesize } from '../support/synth';
+import { find, registeredEntries, synthesize } from '../support/synth';
 
 const GITOPS = { gitops: { repoURL: 'https://git.example/platform/mesh.git' } };
 
@@ -70,7 +70,7 @@ describe.each([
     // istioctl's gateway chart (manifests/charts/gateways/istio-ingress) names it `<name>-service-account`.
     expect(gateway.serviceAccount).toEqual({ create: true, name: `${iopGateway.name}-service-account` });
     expect(gateway.name).toBe(iopGateway.name);
-    const entries = JSON.parse(find(charts.get('registration')!, 'ConfigMap', 'spire-registration', config.namespaces.spire).data['entries.json']).entries;
+    const entries = registeredEntries(charts.get('registration')!);
     const gatewayId = `spiffe://${config.trustDomain}/ns/${config.namespaces.istio}/sa/${gateway.serviceAccount.name}`;
     expect(entries.map((e: { spiffe_id: string }) => e.spiffe_id)).toContain(gatewayId);
   });

@@ -1,11 +1,50 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import * as kplus from 'cdk8s-plus-25';
 import { SpireServer } from '../../lib/spire/server';
 import { workloadIdentity } from '../../lib/identity';
 import { ENTRY_ID_PREFIX } from '../../lib/registration/entry';
-import { ENTRIES_KEY, REGISTRATION_MOUNT, SCRIPT_KEY, SpireRegistration, SpireRegistrationProps } from '../../lib/registration/registration';
-import { podSpecProblems } from '../support/schema';
-import { find, synthesize } from '../support/synth';
+import { ENTRIES_CONFIGMAP_BYTES, REGISTRATION_MOUNT, SCRIPT_KEY, SpireRegistration, SpireRegistrationProps, TOOLS_DIR } from '../../lib/registration/registration';
+import { REGISTRATION_TOOLS } from '../../lib/registration/job-tools';
+import { Manifest, podSpecProblems } from '../support/schema';
+import { find, registeredEntries, synthesize } from '../support/synth';
 import { testChart } from '../support/test-app';
+
+/** Props of a registration built directly, as in a user's own chart. */
+function baseProps(overrides: Partial<SpireRegistrationProps> = {}): SpireRegistrationProps {
+  return {
+    server: new SpireServer(testChart('s'), 'server', {
+      namespace: new kplus.Namespace(testChart('n'), 'ns', { metadata: { name: 'spire' } }),
+      trustDomain: 'example.org',
+      agents: { namespace: 'spire', serviceAccountName: 'spire-agent', clusterName: 'demo', audience: 'spire-server' },
+      image: 'ghcr.io/spiffe/spire-server:1.15.3',
+    }),
+    agents: { namespace: 'spire', serviceAccountName: 'spire-agent', clusterName: 'demo' },
+    identities: [workloadIdentity('example.org', 'default', 'details')],
+    trustDomain: 'example.org',
+    kubectlImage: 'registry.k8s.io/kubectl:v1.36.4',
+    busyboxImage: 'docker.io/library/busybox:1.37.0-musl',
+    jqImage: 'ghcr.io/jqlang/jq:1.8.2',
+    ...overrides,
+  };
+}
+
+/**
+ * What each image of the Job contains, as docs/registration.md ("Images") states it from the
+ * images' build files: the absolute paths in its "contains" column, by config key.
+ */
+function imageContents(): Map<string, Set<string>> {
+  const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'registration.md'), 'utf8');
+  const start = doc.indexOf('### Images');
+  const section = doc.slice(start, doc.indexOf('\n### ', start + 1));
+  const rows = section.split('\n').filter((l) => /^\| `images\./.test(l));
+  return new Map(
+    rows.map((row) => {
+      const [key, , contains] = row.split(' | ').map((cell) => cell.replace(/^\| /, ''));
+      return [key.replace(/`/g, ''), new Set([...contains.matchAll(/`(\/[^`]+)`/g)].map((m) => m[1]))];
+    }),
+  );
+}
 
 const DEFAULT_ENTRIES = [
   {
@@ -52,7 +91,7 @@ describe('the default mesh', () => {
   });
 
   test('holds exactly the node alias and the 5 workload entries, as SPIRE -data JSON, each with an owned ID', () => {
-    const { entries } = JSON.parse(configMap.data[ENTRIES_KEY]);
+    const entries = registeredEntries(objects);
     expect(entries.map(({ entry_id, ...rest }: { entry_id: string }) => rest)).toEqual(DEFAULT_ENTRIES);
     for (const e of entries) expect(e.entry_id).toMatch(new RegExp(`^${ENTRY_ID_PREFIX}[0-9a-f]{32}$`));
     expect(new Set(entries.map((e: { entry_id: string }) => e.entry_id)).size).toBe(entries.length);
@@ -68,6 +107,7 @@ describe('the default mesh', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual(
       [
         'ConfigMap/spire/spire-registration',
+        'ConfigMap/spire/spire-registration-entries-000',
         `Job/spire/${registration.jobName}`,
         'Role/spire/spire-registration-spire-server-exec',
         'RoleBinding/spire/spire-registration-spire-server-exec',
@@ -108,31 +148,71 @@ describe('the default mesh', () => {
       SERVER_CONTAINER: mesh.spire.server.containerName,
       SERVER_BINARY: mesh.spire.server.binaryPath,
       SERVER_SOCKET: mesh.spire.server.adminSocketPath,
-      ENTRIES_FILE: `${REGISTRATION_MOUNT}/${ENTRIES_KEY}`,
+      ENTRIES_DIR: REGISTRATION_MOUNT,
     });
-    expect(main.command).toEqual(['/bin/bash', `${REGISTRATION_MOUNT}/${SCRIPT_KEY}`]);
+    expect(main.command).toEqual([`${TOOLS_DIR}/sh`, `${REGISTRATION_MOUNT}/${SCRIPT_KEY}`]);
     expect(mesh.spire.server.selector).toEqual({ app: 'spire-server' });
     expect(find(charts.get('spire')!, 'StatefulSet', 'spire-server', 'spire').spec.template.metadata.labels).toMatchObject(mesh.spire.server.selector);
     expect(main.volumeMounts).toContainEqual({ name: 'registration', mountPath: REGISTRATION_MOUNT, readOnly: true });
-    expect(pod.volumes).toContainEqual({ name: 'registration', configMap: { name: configMap.metadata.name } });
+    expect(pod.volumes).toContainEqual({
+      name: 'registration',
+      projected: { sources: [{ configMap: { name: configMap.metadata.name } }, { configMap: { name: 'spire-registration-entries-000' } }] },
+    });
   });
 
-  test('one container, the kubectl image, which has bash and jq: no init containers, no copied tools', () => {
-    expect(pod.initContainers).toBeUndefined();
+  test('the distroless kubectl image runs the script with the static BusyBox and jq its init containers copy in', () => {
+    expect(pod.initContainers.map((c: { name: string; image: string }) => [c.name, c.image])).toEqual([
+      ['busybox', 'docker.io/library/busybox:1.37.0-musl'],
+      ['jq', 'ghcr.io/jqlang/jq:1.8.2'],
+    ]);
     expect(pod.containers.map((c: { image: string }) => c.image)).toEqual(['registry.k8s.io/kubectl:v1.36.4']);
-    expect(env.PATH).toBeUndefined();
+    expect(env.PATH).toBe(`${TOOLS_DIR}:/bin`);
+    expect(main.volumeMounts).toContainEqual({ name: 'tools', mountPath: TOOLS_DIR, readOnly: true });
+    for (const init of pod.initContainers) expect(init.volumeMounts).toEqual([{ name: 'tools', mountPath: TOOLS_DIR }]);
+    expect(pod.volumes).toContainEqual({ name: 'tools', emptyDir: { sizeLimit: '16Mi' } });
+  });
+
+  test('every container runs a command its image contains, or an earlier init container installed (docs/registration.md, Images)', () => {
+    const contents = imageContents();
+    const keyOf: Record<string, string> = {
+      'docker.io/library/busybox:1.37.0-musl': 'images.busybox',
+      'ghcr.io/jqlang/jq:1.8.2': 'images.jq',
+      'registry.k8s.io/kubectl:v1.36.4': 'images.kubectl',
+    };
+    const installed = new Set<string>();
+    for (const c of [...pod.initContainers, ...pod.containers]) {
+      const image = contents.get(keyOf[c.image])!;
+      const has = (file: string) => image.has(file) || installed.has(file);
+      expect({ container: c.name, command: c.command[0], found: has(c.command[0]) }).toEqual({ container: c.name, command: c.command[0], found: true });
+      // Every other absolute path it names, outside the volumes, is a file of its image (the binaries copied).
+      for (const arg of c.command.slice(1).filter((a: string) => a.startsWith('/') && !a.startsWith(TOOLS_DIR) && !a.startsWith(REGISTRATION_MOUNT))) {
+        expect({ container: c.name, file: arg, found: has(arg) }).toEqual({ container: c.name, file: arg, found: true });
+      }
+      if (c.name === 'busybox') {
+        const tools = c.command.slice(c.command.indexOf(TOOLS_DIR) + 1);
+        expect(tools).toEqual([...REGISTRATION_TOOLS]);
+        // A link to BusyBox runs its applet only where the build has it: the table lists each as /bin/<applet>.
+        for (const tool of tools) expect({ applet: tool, found: image.has(`/bin/${tool}`) }).toEqual({ applet: tool, found: true });
+        for (const tool of ['busybox', ...tools]) installed.add(`${TOOLS_DIR}/${tool}`);
+      }
+      if (c.name === 'jq') installed.add(c.command[2]);
+    }
+    // The script's own calls: kubectl from the image, jq from the tools directory.
+    expect(contents.get('images.kubectl')!.has('/bin/kubectl')).toBe(true);
+    expect(installed.has(`${TOOLS_DIR}/jq`)).toBe(true);
   });
 
   test('the Job is bounded: retries, a deadline, no restarts in place', () => {
     expect(job.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 600 });
     expect(pod.restartPolicy).toBe('Never');
-    expect(env).toMatchObject({ WAIT_INTERVAL_SECONDS: '5', WAIT_ATTEMPTS: '60' });
+    // 600 s less the work on 6 entries (two 30 s listings, one batch created and one deleted at 30 s each) is 480 s of waiting.
+    expect(env).toMatchObject({ WAIT_INTERVAL_SECONDS: '5', WAIT_ATTEMPTS: '96', KUBECTL_TIMEOUT_SECONDS: '30', LIST_TIMEOUT_SECONDS: '30', BATCH_SIZE: '100' });
   });
 
   test('every container meets Pod Security Standards "restricted" and has requests and a memory limit', () => {
     expect(podSpecProblems(pod)).toEqual([]);
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
-    for (const c of pod.containers) {
+    for (const c of [...pod.initContainers, ...pod.containers]) {
       expect(c.securityContext).toEqual({
         runAsNonRoot: true,
         runAsUser: 65532,
@@ -147,6 +227,31 @@ describe('the default mesh', () => {
       expect(c.resources.requests).toHaveProperty('memory');
       expect(c.resources.limits).toHaveProperty('memory');
     }
+  });
+});
+
+describe('any number of entries fits client-side apply', () => {
+  // 4501 identities: more than 1000 bookinfo namespaces' worth.
+  const identities = Array.from({ length: 4501 }, (_, i) => workloadIdentity('example.org', `team-${i}`, 'bookinfo-details'));
+  const chart = testChart('scale');
+  const reg = new SpireRegistration(chart, 'r', { ...baseProps(), identities });
+  const objects = chart.toJson() as Manifest[];
+
+  test('the entries are split over ConfigMaps of at most ENTRIES_CONFIGMAP_BYTES each, and the Job reads them all, in order', () => {
+    expect(reg.entriesConfigMaps.length).toBeGreaterThan(1);
+    for (const cm of objects.filter((o: any) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('spire-registration-entries-'))) {
+      const [text] = Object.values((cm as any).data as Record<string, string>);
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(ENTRIES_CONFIGMAP_BYTES);
+    }
+    expect(registeredEntries(objects)).toEqual(JSON.parse(reg.entriesJson).entries);
+  });
+
+  test('the deadlines grow with the entries: a listing deadline per 1000 entries, a batch per 100', () => {
+    const spec = reg.job.toJson().spec;
+    const env = Object.fromEntries(spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect(env).toMatchObject({ LIST_TIMEOUT_SECONDS: '150', BATCH_SIZE: '100' });
+    // 300 s of waiting, two listings of 150 s, and 46 batches created and deleted at 30 s each.
+    expect(spec.activeDeadlineSeconds).toBe(300 + 2 * 150 + 2 * 46 * 30);
   });
 });
 
@@ -190,19 +295,7 @@ test('without the ingress gateway there is no gateway entry', () => {
 });
 
 describe('bad input throws naming the prop, the value and the rule', () => {
-  const props = (overrides: Partial<SpireRegistrationProps> = {}): SpireRegistrationProps => ({
-    server: new SpireServer(testChart('s'), 'server', {
-      namespace: new kplus.Namespace(testChart('n'), 'ns', { metadata: { name: 'spire' } }),
-      trustDomain: 'example.org',
-      agents: { namespace: 'spire', serviceAccountName: 'spire-agent', clusterName: 'demo', audience: 'spire-server' },
-      image: 'ghcr.io/spiffe/spire-server:1.15.3',
-    }),
-    agents: { namespace: 'spire', serviceAccountName: 'spire-agent', clusterName: 'demo' },
-    identities: [workloadIdentity('example.org', 'default', 'details')],
-    trustDomain: 'example.org',
-    image: 'registry.k8s.io/kubectl:v1.36.4',
-    ...overrides,
-  });
+  const props = baseProps;
   const build = (overrides: Partial<SpireRegistrationProps>) => () => new SpireRegistration(testChart('c'), 'r', props(overrides));
 
   test('a valid set of props builds', () => {
@@ -231,9 +324,25 @@ describe('bad input throws naming the prop, the value and the rule', () => {
       { identities: [workloadIdentity('example.org', 'default', 'details', ['pod-label:app:details'])] },
       "entry 'spiffe://example.org/ns/default/sa/details' selectors[2]: 'pod-label:app:details' has unknown selector type 'pod-label'",
     ],
-    ['an unpinned image', { image: 'registry.k8s.io/kubectl' }, "image: 'registry.k8s.io/kubectl' must be pinned"],
+    ['an unpinned image', { kubectlImage: 'registry.k8s.io/kubectl' }, "kubectlImage: 'registry.k8s.io/kubectl' must be pinned"],
+    ['an unpinned jq', { jqImage: 'ghcr.io/jqlang/jq' }, "jqImage: 'ghcr.io/jqlang/jq' must be pinned"],
+    [
+      "BusyBox's glibc build",
+      { busyboxImage: 'docker.io/library/busybox:1.37.0' },
+      "busyboxImage: 'docker.io/library/busybox:1.37.0' must be a static BusyBox build, whose tag ends in '-musl' or '-uclibc'",
+    ],
+    [
+      'a BusyBox pinned by digest alone',
+      { busyboxImage: `docker.io/library/busybox@sha256:${'a'.repeat(64)}` },
+      "must be a static BusyBox build, whose tag ends in '-musl' or '-uclibc'",
+    ],
     ['a zero wait interval', { waitIntervalSeconds: 0 }, 'waitIntervalSeconds: 0 must be a whole number, 1 or more'],
-    ['a wait longer than half the deadline', { waitIntervalSeconds: 400 }, 'waitIntervalSeconds: 400 must be at most half of activeDeadlineSeconds (600)'],
+    ['a zero batch size', { batchSize: 0 }, 'batchSize: 0 must be a whole number, 1 or more'],
+    [
+      'a deadline shorter than the work',
+      { activeDeadlineSeconds: 100 },
+      'activeDeadlineSeconds: 100 must be at least 130: the work on 2 entries may take 120s (2 listings of 30s and, twice, 1 batches of 30s), plus two waits of waitIntervalSeconds (5s) for the server',
+    ],
     ['a negative backoff limit', { backoffLimit: -1 }, 'backoffLimit: -1 must be a whole number, 0 or more'],
   ])('%s', (_, overrides, message) => {
     expect(build(overrides)).toThrow(message);

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { checkSpireServerSettings, SPIRE_CA_KEY_TYPES, SPIRE_LOG_LEVELS } from '../spire/settings';
+import { checkStaticBusyboxImage } from '../registration/job-tools';
 import {
   checkDns1123Label,
   checkDns1123Subdomain,
@@ -220,7 +221,7 @@ function validate(c: MeshConfig, problems: string[]): void {
       throw new ValidationError('namespaces.istio', c.namespaces.istio, 'must differ from namespaces.spire');
     }
   });
-  for (const [key, image] of Object.entries(c.images)) check(() => checkImage(`images.${key}`, image));
+  for (const [key, image] of Object.entries(c.images)) check(() => (key === 'busybox' ? checkStaticBusyboxImage : checkImage)(`images.${key}`, image));
 
   const server = c.spire.server;
   check(() => checkQuantity('spire.server.storageSize', server.storageSize));

@@ -21,11 +21,22 @@ export interface ImagesConfig {
   /** @default 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0' */
   readonly csiNodeDriverRegistrar: string;
   /**
-   * The official kubectl image (debian-base with bash, jq and coreutils); the registration
-   * Job runs its script in it.
+   * The official kubectl image: distroless static, `/bin/kubectl` and nothing else. The
+   * registration Job runs its script in it, with the shell and jq copied in by its init containers.
    * @default 'registry.k8s.io/kubectl:v1.36.4'
    */
   readonly kubectl: string;
+  /**
+   * A static BusyBox (the official image's `-musl` or `-uclibc` variant; the plain tags are
+   * glibc-linked): the registration Job's shell and utilities.
+   * @default 'docker.io/library/busybox:1.37.0-musl'
+   */
+  readonly busybox: string;
+  /**
+   * The official jq image (a static `/jq` on scratch): the registration Job's JSON tool.
+   * @default 'ghcr.io/jqlang/jq:1.8.2'
+   */
+  readonly jq: string;
 }
 
 /** The SPIRE server's settings. @see https://spiffe.io/docs/latest/deploying/spire_server/ */
@@ -238,6 +249,8 @@ export const DEFAULT_CONFIG: MeshConfig = {
     spiffeCsiDriver: 'ghcr.io/spiffe/spiffe-csi-driver:0.2.12',
     csiNodeDriverRegistrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0',
     kubectl: 'registry.k8s.io/kubectl:v1.36.4',
+    busybox: 'docker.io/library/busybox:1.37.0-musl',
+    jq: 'ghcr.io/jqlang/jq:1.8.2',
   },
   spire: {
     server: {
