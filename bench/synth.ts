@@ -5,6 +5,9 @@
  *  2. synth time per bookinfo namespace at 1000 namespaces against 100: ≤ 1.5×, with the peak
  *     memory of each;
  *  3. `node bin/spire-mesh --help` against `node -e 0` (npm's own start-up left out): ≤ 3×.
+ * It also prints the largest object of the default mesh and at 100 and 1000 namespaces, against
+ * the limit synth enforces (lib/core/object-size.ts); a scale synth refuses for it is reported
+ * as refused, its size still measured.
  * Commands are timed alternately with their baseline, so load from other processes hits both;
  * each figure is a median. Figures only: no test depends on them.
  */
@@ -12,9 +15,10 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { resolveMeshConfig } from '../lib/config/load';
+import { readMeshConfig, resolveMeshConfig } from '../lib/config/load';
 import { buildMesh } from '../lib/composition-root';
-import { synthMesh } from '../lib/synth';
+import { describeObject, formatBytes, largestObject, OBJECT_SIZE_LIMIT_BYTES, ObjectSize, ObjectSizeError } from '../lib/core/object-size';
+import { meshObjectSizes, renderMesh, synthMesh } from '../lib/synth';
 
 // npm runs scripts from the project root (this file runs transpiled, from a cache directory).
 const projectRoot = process.cwd();
@@ -44,27 +48,68 @@ function compare(runs: number, subject: () => number, baseline: () => number): {
   return { subject: median(s), baseline: median(b) };
 }
 
-/** In a fresh process: build and synth `count` bookinfo namespaces; prints ms and peak RSS. */
+interface ScaleResult {
+  readonly ms: number;
+  readonly maxRssMb: number;
+  /** Measured whether or not synth refused it. */
+  readonly largest: ObjectSize;
+  /** Synth refused an object over the size limit: `ms` is build, render and check, nothing written. */
+  readonly refused: boolean;
+}
+
+/** In a fresh process: build and synth `count` bookinfo namespaces; prints a ScaleResult. */
 function scaleChild(count: number): void {
   const namespaces = Array.from({ length: count }, (_, i) => (i === 0 ? 'default' : `team-${i}`));
   const config = resolveMeshConfig({ bookinfo: { namespaces } });
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-mesh-bench-'));
   const start = process.hrtime.bigint();
-  synthMesh(buildMesh(config, { outdir }));
+  const mesh = buildMesh(config, { outdir });
+  let refused = false;
+  try {
+    synthMesh(mesh);
+  } catch (err) {
+    if (!(err instanceof ObjectSizeError)) throw err;
+    refused = true;
+  }
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
   fs.rmSync(outdir, { recursive: true, force: true });
-  process.stdout.write(JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+  // Untimed, after the peak memory is read: every object's size, also when synth refused one.
+  const largest = largestObject(meshObjectSizes(renderMesh(mesh)))!;
+  const result: ScaleResult = { ms, maxRssMb, largest, refused };
+  process.stdout.write(JSON.stringify(result));
 }
 
-function scale(count: number): { ms: number; maxRssMb: number } {
+function scale(count: number): ScaleResult {
   const out = execFileSync(node, [path.join(projectRoot, 'scripts', 'ts-run.js'), 'bench/synth.ts', 'scale', String(count)], { cwd: projectRoot, encoding: 'utf8' });
   return JSON.parse(out);
+}
+
+/** The largest object of the mesh `npm run synth` builds (the project's config, or every default). */
+function defaultMeshLargest(): ObjectSize {
+  const { config } = readMeshConfig({ cwd: projectRoot });
+  return largestObject(meshObjectSizes(renderMesh(buildMesh(config, { outdir: path.join(os.tmpdir(), 'spire-mesh-bench-never-written') }))))!;
+}
+
+function sizeLine(name: string, largest: ObjectSize): string {
+  const verdict = largest.bytes > OBJECT_SIZE_LIMIT_BYTES ? 'OVER the limit: synth refuses this mesh' : 'within the limit';
+  return `   ${name.padEnd(16)} ${formatBytes(largest.bytes).padStart(26)}  ${describeObject(largest)}  ${verdict}`;
+}
+
+/** Ratio 2, when both scales have the same outcome: a refused synth writes nothing, so its time compares only with another refused one. */
+function perNamespaceRow(small: ScaleResult, large: ScaleResult): boolean {
+  const name = '2. per namespace: 1000 / 100';
+  if (small.refused !== large.refused) {
+    console.log(`${name.padEnd(38)} not comparable: synth refused ${large.refused ? '1000' : '100'} namespaces only (an object over the size limit)`);
+    return true;
+  }
+  return row(`${name}${small.refused ? ' (refused)' : ''}`, large.ms / 1000, small.ms / 100, 1.5, 'ms/ns');
 }
 
 function row(name: string, subject: number, baseline: number, bound: number, unit = 'ms'): boolean {
   const ratio = subject / baseline;
   const ok = ratio <= bound;
-  console.log(`${name.padEnd(34)} ${subject.toFixed(1).padStart(9)} ${unit}  vs ${baseline.toFixed(1).padStart(9)} ${unit}   ${ratio.toFixed(2).padStart(5)}×  (bound ${bound}×) ${ok ? 'within' : 'OVER'}`);
+  console.log(`${name.padEnd(38)} ${subject.toFixed(1).padStart(9)} ${unit}  vs ${baseline.toFixed(1).padStart(9)} ${unit}   ${ratio.toFixed(2).padStart(5)}×  (bound ${bound}×) ${ok ? 'within' : 'OVER'}`);
   return ok;
 }
 
@@ -81,14 +126,19 @@ function benchmark(): void {
   const large = scale(1000);
   fs.rmSync(tmp, { recursive: true, force: true });
 
-  console.log(`${'ratio'.padEnd(34)} ${'subject'.padStart(12)}  vs ${'baseline'.padStart(12)}   ratio`);
+  console.log(`${'ratio'.padEnd(38)} ${'subject'.padStart(12)}  vs ${'baseline'.padStart(12)}   ratio`);
   const ok = [
     row('1. npm run synth / require cdk8s', npmSynth.subject, npmSynth.baseline, 3),
-    row('2. per namespace: 1000 / 100', large.ms / 1000, small.ms / 100, 1.5, 'ms/ns'),
+    perNamespaceRow(small, large),
     row('3. bin/spire-mesh --help / node -e 0', help.subject, help.baseline, 3),
   ].every(Boolean);
   console.log(`\n   synth without npm's start-up (node scripts/ts-run.js main.ts): ${directSynth.subject.toFixed(1)} ms (${(directSynth.subject / directSynth.baseline).toFixed(2)}×)`);
-  console.log(`   100 namespaces: ${small.ms.toFixed(0)} ms, peak memory ${small.maxRssMb.toFixed(0)} MB; 1000 namespaces: ${large.ms.toFixed(0)} ms, peak memory ${large.maxRssMb.toFixed(0)} MB`);
+  const status = (r: ScaleResult) => (r.refused ? ' (refused before writing: build, render and size check only)' : '');
+  console.log(`   100 namespaces: ${small.ms.toFixed(0)} ms${status(small)}, peak memory ${small.maxRssMb.toFixed(0)} MB; 1000 namespaces: ${large.ms.toFixed(0)} ms${status(large)}, peak memory ${large.maxRssMb.toFixed(0)} MB`);
+  console.log(`\n   largest object, as compact JSON (client-side kubectl apply limit, lib/core/object-size.ts: ${formatBytes(OBJECT_SIZE_LIMIT_BYTES)}):`);
+  console.log(sizeLine('default mesh', defaultMeshLargest()));
+  console.log(sizeLine('100 namespaces', small.largest));
+  console.log(sizeLine('1000 namespaces', large.largest));
   console.log(ok ? '\nevery ratio is within its bound' : '\nsome ratio is over its bound (figures are noisy on a shared machine: re-run before concluding)');
 }
 

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Names, Yaml } from 'cdk8s';
-import { gitopsFiles } from './argocd/gitops';
+import { gitopsManifests } from './argocd/gitops';
 import { MeshChart } from './core/mesh-chart';
+import { checkObjectSizes, measureObjects, ObjectSize } from './core/object-size';
 import { INDEX_FILE, INDEX_VERSION, IndexAdmin, MeshIndex } from './core/index-contract';
 import { identityGraphMarkdown } from './authorization/identity-graph';
 import { ISTIOCTL_SUBDIR, Mesh } from './composition-root';
@@ -71,23 +72,38 @@ function renderApp(charts: readonly MeshChart[]): Map<MeshChart, unknown[]> {
 }
 
 /**
+ * Every object synth writes, by output file relative to the output directory, in writing
+ * order: the kubectl charts, the istioctl chart, then the Argo CD files. Both Apps (and the
+ * Argo CD App) are resolved and validated; nothing is written or size-checked.
+ */
+export function renderMesh(mesh: Mesh): Map<string, unknown[]> {
+  const files = new Map<string, unknown[]>();
+  for (const app of [mesh.app, mesh.istioctlApp]) {
+    for (const [chart, objects] of renderApp(mesh.charts.filter((c) => App.of(c) === app))) files.set(chartFile(chart), objects);
+  }
+  for (const [file, objects] of mesh.gitops ? gitopsManifests(mesh.gitops) : []) files.set(file, objects);
+  return files;
+}
+
+/** The size of every object of `files` (see {@link renderMesh}), as the client-side apply rule counts it. */
+export function meshObjectSizes(files: ReadonlyMap<string, readonly unknown[]>): ObjectSize[] {
+  return [...files].flatMap(([file, objects]) => measureObjects(file, objects));
+}
+
+/**
  * Writes every chart of the mesh and the index to the Apps' output directory. Validation
- * of the whole tree runs before the first file is written.
+ * of the whole tree, and the size of every object (`lib/core/object-size.ts`), are checked
+ * before the first file is written.
  */
 export function synthMesh(mesh: Mesh): MeshIndex {
-  const rendered = [mesh.app, mesh.istioctlApp].map((app) => renderApp(mesh.charts.filter((c) => App.of(c) === app)));
-  // The Argo CD files are rendered (and their App validated) before the first file is written, too.
-  const gitops = mesh.gitops ? gitopsFiles(mesh.gitops) : new Map<string, string>();
-  const write = (file: string, save: (target: string) => void) => {
+  const files = renderMesh(mesh);
+  checkObjectSizes(meshObjectSizes(files));
+  // Each chart goes where the index says it is: one function (chartFile) names both.
+  for (const [file, objects] of files) {
     const target = path.join(mesh.app.outdir, file);
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    save(target);
-  };
-  // Each chart goes where the index says it is: one function (chartFile) names both.
-  for (const charts of rendered) {
-    for (const [chart, objects] of charts) write(chartFile(chart), (target) => Yaml.save(target, objects));
+    Yaml.save(target, objects);
   }
-  for (const [file, text] of gitops) write(file, (target) => fs.writeFileSync(target, text));
   const index = meshIndex(mesh);
   const indexPath = path.join(mesh.app.outdir, INDEX_FILE);
   fs.mkdirSync(path.dirname(indexPath), { recursive: true });

@@ -73,12 +73,17 @@ export function buildGitOps(props: MeshGitOpsProps): MeshGitOps {
   return { app, files, root, health, istio };
 }
 
+/** The objects of each Argo CD file, by path relative to the output directory: what synth checks, then writes. */
+export function gitopsManifests(gitops: MeshGitOps): Map<string, unknown[]> {
+  return new Map([...gitops.files].map(([file, chart]) => [file, chart.toJson()]));
+}
+
 /**
  * The Argo CD files as YAML text (cdk8s's own rendering, as `App.synth()` writes it), by path
  * relative to the output directory. Synth writes them; the GitOps example is compared to them.
  */
 export function gitopsFiles(gitops: MeshGitOps): Map<string, string> {
-  return new Map([...gitops.files].map(([file, chart]) => [file, Yaml.stringify(...chart.toJson())]));
+  return new Map([...gitopsManifests(gitops)].map(([file, objects]) => [file, Yaml.stringify(...objects)]));
 }
 
 /** Printed by synth when `gitops.repoURL` is empty. */
