@@ -6,6 +6,8 @@ import {
   checkPort,
   checkQuantity,
   checkImageHub,
+  checkLabelValue,
+  checkQualifiedName,
   checkReleaseVersion,
   checkTrustDomain,
   checkWholeNumber,
@@ -134,4 +136,30 @@ test('checkImageHub accepts a registry prefix and refuses a tag or a bare name',
   expect(checkImageHub('istio.hub', 'localhost:5000/mirror/istio')).toBe('localhost:5000/mirror/istio');
   expect(() => checkImageHub('istio.hub', 'docker.io/istio:1.30.3')).toThrow(/istio.hub: 'docker.io\/istio:1.30.3' must be a registry and repository prefix/);
   expect(() => checkImageHub('istio.hub', 'istio')).toThrow(/must be a registry and repository prefix/);
+});
+
+describe('checkQualifiedName', () => {
+  test.each(['dedicated', 'nvidia.com/gpu', 'node-role.kubernetes.io/control-plane', 'a_b.c-d', 'x'.repeat(63)])('accepts %s', (key) => {
+    expect(checkQualifiedName('key', key)).toBe(key);
+  });
+  test.each([
+    ['', /key: '' must be a qualified name: an optional DNS-1123 prefix/],
+    ['-gpu', /must be a qualified name: an optional/],
+    ['x'.repeat(64), /must be a qualified name: an optional/],
+    ['/gpu', /its prefix before "\/" must be a DNS-1123 subdomain/],
+    ['Nvidia.com/gpu', /its prefix before "\/" must be a DNS-1123 subdomain/],
+    ['nvidia.com/', /must be a qualified name: an optional/],
+    ['a/b/c', /must be a qualified name: an optional/],
+  ])('refuses %j', (key, message) => {
+    expect(() => checkQualifiedName('key', key)).toThrow(message);
+  });
+});
+
+describe('checkLabelValue', () => {
+  test.each(['', 'mesh', 'v1.2_3-a'])('accepts %j', (value) => {
+    expect(checkLabelValue('value', value)).toBe(value);
+  });
+  test.each(['a b', '-a', 'x'.repeat(64), 'a/b'])('refuses %j', (value) => {
+    expect(() => checkLabelValue('value', value)).toThrow(/must be a label value/);
+  });
 });

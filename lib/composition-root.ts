@@ -270,6 +270,6 @@ function spireProps(config: MeshConfig, namespaces: MeshNamespaces): SpireProps 
       caSubject,
     },
     agent: { image: config.images.spireAgent, ...config.spire.agent },
-    csiDriver: { image: config.images.spiffeCsiDriver, registrarImage: config.images.csiNodeDriverRegistrar },
+    csiDriver: { image: config.images.spiffeCsiDriver, registrarImage: config.images.csiNodeDriverRegistrar, ...config.spire.csiDriver },
   };
 }

@@ -59,6 +59,44 @@ export function checkDns1123Subdomain(field: string, value: string): string {
   return value;
 }
 
+const QUALIFIED_NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/**
+ * A Kubernetes qualified name: label and annotation keys, taint and toleration keys. An optional
+ * DNS-1123 subdomain prefix and `/`, then a name of at most 63 letters, digits, `-`, `_` and `.`.
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+ */
+export function checkQualifiedName(field: string, value: string): string {
+  const slash = value.indexOf('/');
+  const name = slash === -1 ? value : value.slice(slash + 1);
+  if (slash !== -1) {
+    const prefix = value.slice(0, slash);
+    if (prefix.length === 0 || prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)) {
+      throw new ValidationError(field, value, 'must be a qualified name: its prefix before "/" must be a DNS-1123 subdomain, e.g. example.com/gpu');
+    }
+  }
+  if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME_PART.test(name)) {
+    throw new ValidationError(
+      field,
+      value,
+      'must be a qualified name: an optional DNS-1123 prefix and "/", then at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
+    );
+  }
+  return value;
+}
+
+/**
+ * A Kubernetes label value, which taint and toleration values are too: empty, or at most 63
+ * letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit.
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+ */
+export function checkLabelValue(field: string, value: string): string {
+  if (value.length > 0 && (value.length > 63 || !QUALIFIED_NAME_PART.test(value))) {
+    throw new ValidationError(field, value, 'must be a label value: empty, or at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit');
+  }
+  return value;
+}
+
 /**
  * A SPIFFE trust domain name: the host part of a SPIFFE ID, nothing else.
  * @see https://github.com/spiffe/spiffe/blob/main/standards/SPIFFE-ID.md#21-trust-domain

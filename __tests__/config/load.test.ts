@@ -31,6 +31,19 @@ describe('defaults', () => {
     expect(config.spire.server.defaultX509SvidTtl).toBe(DEFAULT_CONFIG.spire.server.defaultX509SvidTtl);
     expect(config.clusterName).toBe('demo-cluster');
   });
+
+  test('both node agents tolerate every taint and are system-node-critical; a tolerations list replaces the default whole', () => {
+    const defaults = resolveMeshConfig({});
+    for (const part of [defaults.spire.agent, defaults.spire.csiDriver]) {
+      expect(part.tolerations).toEqual([{ operator: 'Exists' }]);
+      expect(part.priorityClassName).toBe('system-node-critical');
+    }
+    const gpu = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
+    const config = resolveMeshConfig({ spire: { csiDriver: { tolerations: gpu } } });
+    expect(config.spire.csiDriver.tolerations).toEqual(gpu);
+    expect(config.spire.csiDriver.priorityClassName).toBe('system-node-critical');
+    expect(config.spire.agent.tolerations).toEqual([{ operator: 'Exists' }]);
+  });
 });
 
 describe('a bad configuration names the field, the value and the rule', () => {
@@ -80,6 +93,20 @@ describe('a bad configuration names the field, the value and the rule', () => {
     ['bookinfo in SPIRE namespace', { bookinfo: { namespaces: ['spire'] } }, "bookinfo.namespaces[0]: 'spire' must not be SPIRE's or Istio's namespace"],
     ['bookinfo namespace twice', { bookinfo: { namespaces: ['team-a', 'team-a'] } }, "bookinfo.namespaces: 'team-a' is listed twice"],
     ['no bookinfo namespace', { bookinfo: { namespaces: [] } }, 'bookinfo.namespaces: [] must list at least one namespace'],
+    ['agent priority class not DNS-1123', { spire: { agent: { priorityClassName: 'System-Node-Critical' } } }, "spire.agent.priorityClassName: 'System-Node-Critical' must be a DNS-1123 subdomain"],
+    ['CSI driver priority class empty', { spire: { csiDriver: { priorityClassName: '' } } }, "spire.csiDriver.priorityClassName: '' must be a DNS-1123 subdomain"],
+    ['tolerations not a list', { spire: { agent: { tolerations: { operator: 'Exists' } } } }, 'spire.agent.tolerations: {"operator":"Exists"} must be a list'],
+    ['a toleration that is not a mapping', { spire: { agent: { tolerations: ['Exists'] } } }, "spire.agent.tolerations[0]: 'Exists' must be a mapping with operator"],
+    ['an unknown toleration operator', { spire: { agent: { tolerations: [{ operator: 'In' }] } } }, "spire.agent.tolerations[0].operator: 'In' must be one of 'Exists', 'Equal'"],
+    ['a toleration without operator', { spire: { csiDriver: { tolerations: [{ key: 'gpu' }] } } }, "spire.csiDriver.tolerations[0].operator: undefined must be 'Exists' or 'Equal'"],
+    ['an unknown taint effect', { spire: { csiDriver: { tolerations: [{ operator: 'Exists', effect: 'NoEvict' }] } } }, "spire.csiDriver.tolerations[0].effect: 'NoEvict' must be one of 'NoSchedule', 'PreferNoSchedule', 'NoExecute'"],
+    ['Equal without a value', { spire: { agent: { tolerations: [{ key: 'dedicated', operator: 'Equal' }] } } }, "spire.agent.tolerations[0].value: undefined is required with operator 'Equal'"],
+    ['Exists with a value', { spire: { agent: { tolerations: [{ key: 'dedicated', operator: 'Exists', value: 'mesh' }] } } }, "spire.agent.tolerations[0].value: 'mesh' must not be set with operator 'Exists'"],
+    ['a toleration key that is not a qualified name', { spire: { agent: { tolerations: [{ key: 'gpu node', operator: 'Exists' }] } } }, "spire.agent.tolerations[0].key: 'gpu node' must be a qualified name"],
+    ['tolerationSeconds without NoExecute', { spire: { agent: { tolerations: [{ operator: 'Exists', effect: 'NoSchedule', tolerationSeconds: 30 }] } } }, "spire.agent.tolerations[0].tolerationSeconds: 30 applies only with effect 'NoExecute'"],
+    ['negative tolerationSeconds', { spire: { csiDriver: { tolerations: [{ operator: 'Exists', effect: 'NoExecute', tolerationSeconds: -1 }] } } }, 'spire.csiDriver.tolerations[0].tolerationSeconds: -1 must be a whole number, 0 or more'],
+    ['a misspelt toleration field', { spire: { agent: { tolerations: [{ operator: 'Exists', toleration_seconds: 30 }] } } }, 'spire.agent.tolerations[0].toleration_seconds: 30 is not a toleration field'],
+    ['an unknown CSI driver key', { spire: { csiDriver: { image: 'ghcr.io/spiffe/spiffe-csi-driver:0.2.12' } } }, 'spire.csiDriver.image: unknown key (known keys here: tolerations, priorityClassName)'],
   ])('%s', (_name, overrides, message) => {
     expect(() => resolveMeshConfig(overrides)).toThrow(ConfigError);
     expect(() => resolveMeshConfig(overrides)).toThrow(message);
@@ -99,6 +126,25 @@ describe('a bad configuration names the field, the value and the rule', () => {
       expect(error.problems[0]).toMatch(new RegExp(`^(spire\\.)?${key}: unknown key \\(known keys here: `));
       expect(error.message).not.toContain('[native code]');
     }
+  });
+
+  test('bad tolerations and priority classes of both DaemonSets are reported at once', () => {
+    const error = (() => {
+      try {
+        resolveMeshConfig({
+          spire: {
+            agent: { tolerations: [{ operator: 'In' }], priorityClassName: 'Bad' },
+            csiDriver: { tolerations: [{ operator: 'Exists', value: 'x' }], priorityClassName: 'Bad' },
+          },
+        });
+      } catch (err) {
+        return err as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(error.problems.map((p) => p.split(':')[0]).sort()).toEqual(
+      ['spire.agent.priorityClassName', 'spire.agent.tolerations[0].operator', 'spire.csiDriver.priorityClassName', 'spire.csiDriver.tolerations[0].value'],
+    );
   });
 
   test('every problem is reported at once', () => {

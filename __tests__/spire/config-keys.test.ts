@@ -185,3 +185,21 @@ test('spire.server.replicas (on postgres) adds the replicas, the PDB and the spr
   expect(after.get('PodDisruptionBudget/spire-server.spec.maxUnavailable')).toBe(1);
   expect(after.get('StatefulSet/spire-server.spec.template.spec.topologySpreadConstraints[0].topologyKey')).toBe('kubernetes.io/hostname');
 });
+
+const POD_SPEC = (name: string) => `DaemonSet/${name}.spec.template.spec`;
+
+test.each([
+  ['agent', 'spire-agent'],
+  ['csiDriver', 'spiffe-csi-driver'],
+])('spire.%s.tolerations and priorityClassName reach its DaemonSet only', async (key, daemonSet) => {
+  const tolerations = [{ key: 'dedicated', operator: 'Equal', value: 'mesh', effect: 'NoExecute', tolerationSeconds: 300 }];
+  const { paths, after } = await changes({ spire: { [key]: { tolerations, priorityClassName: 'mesh-node-critical' } } });
+  const toleration = `${POD_SPEC(daemonSet)}.tolerations[0]`;
+  // The default `{ operator: Exists }` changes to Equal; the other four fields are new.
+  expect(paths).toEqual(
+    [`${POD_SPEC(daemonSet)}.priorityClassName`, ...['effect', 'key', 'operator', 'tolerationSeconds', 'value'].map((f) => `${toleration}.${f}`)].sort(),
+  );
+  expect(after.get(`${POD_SPEC(daemonSet)}.priorityClassName`)).toBe('mesh-node-critical');
+  expect(after.get(`${toleration}.operator`)).toBe('Equal');
+  expect(after.get(`${toleration}.tolerationSeconds`)).toBe(300);
+});

@@ -18,5 +18,7 @@ test('a server and an agent built with only their required props equal the defau
   expect(server.conf).toEqual(spire.server.conf);
   expect(server.replicas).toBe(spire.server.replicas);
   expect(agent.conf).toEqual(spire.agent.conf);
+  expect(agent.tolerations).toEqual(spire.agent.tolerations);
+  expect(agent.priorityClassName).toBe(spire.agent.priorityClassName);
   expect(Testing.synth(chart).find((o) => o.kind === 'StatefulSet').spec).toEqual(spire.server.statefulSet.toJson().spec);
 });

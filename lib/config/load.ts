@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { checkTolerations } from '../core/node-placement';
 import { checkSpireServerSettings, SPIRE_CA_KEY_TYPES, SPIRE_LOG_LEVELS } from '../spire/settings';
 import { checkStaticBusyboxImage } from '../registration/job-tools';
 import {
@@ -185,6 +186,12 @@ function merge(defaults: unknown, override: unknown, at: string, problems: strin
     return result;
   }
   if (Array.isArray(defaults)) {
+    // A list of mappings (tolerations) is taken whole; validate() checks its items with their own rule.
+    if (defaults.some(isPlainObject)) {
+      if (Array.isArray(override)) return override;
+      problems.push(new ValidationError(field, override, 'must be a list').message);
+      return defaults;
+    }
     if (!Array.isArray(override) || override.some((item) => typeof item !== 'string')) {
       problems.push(new ValidationError(field, override, 'must be a list of strings').message);
       return defaults;
@@ -233,6 +240,10 @@ function validate(c: MeshConfig, problems: string[]): void {
   ));
   check(() => checkOneOf('spire.server.logLevel', server.logLevel, SPIRE_LOG_LEVELS));
   check(() => checkOneOf('spire.agent.logLevel', c.spire.agent.logLevel, SPIRE_LOG_LEVELS));
+  for (const key of ['agent', 'csiDriver'] as const) {
+    check(() => checkTolerations(`spire.${key}.tolerations`, c.spire[key].tolerations));
+    check(() => checkDns1123Subdomain(`spire.${key}.priorityClassName`, c.spire[key].priorityClassName));
+  }
 
   check(() => checkReleaseVersion('istio.version', c.istio.version));
   check(() => checkImageHub('istio.hub', c.istio.hub));

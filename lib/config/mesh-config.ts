@@ -7,6 +7,7 @@
 
 import { AuthorizationMode } from '../authorization/mode';
 import { BookinfoApp, BookinfoImages, DEFAULT_BOOKINFO_IMAGES } from '../bookinfo/declarations';
+import type { Toleration } from '../core/node-placement';
 import type { MeshProtocol } from '../mesh/rules';
 import type { SpireCaKeyType, SpireDatastoreType, SpireLogLevel } from '../spire/settings';
 
@@ -81,6 +82,24 @@ export interface SpireAgentConfig {
    * @default true
    */
   readonly skipKubeletVerification: boolean;
+  /**
+   * Tolerations of the DaemonSet. A node agent must run on every node, tainted ones included.
+   * @default [{ operator: 'Exists' }] (every taint)
+   */
+  readonly tolerations: readonly Toleration[];
+  /** Priority class of its pods. @default 'system-node-critical' */
+  readonly priorityClassName: string;
+}
+
+/** The SPIFFE CSI driver's settings. @see https://github.com/spiffe/spiffe-csi */
+export interface SpiffeCsiDriverConfig {
+  /**
+   * Tolerations of the DaemonSet. A node agent must run on every node, tainted ones included.
+   * @default [{ operator: 'Exists' }] (every taint)
+   */
+  readonly tolerations: readonly Toleration[];
+  /** Priority class of its pods. @default 'system-node-critical' */
+  readonly priorityClassName: string;
 }
 
 /** Istio install settings. @see https://istio.io/latest/docs/ops/integrations/spire/ */
@@ -226,6 +245,7 @@ export interface MeshConfig {
   readonly spire: {
     readonly server: SpireServerConfig;
     readonly agent: SpireAgentConfig;
+    readonly csiDriver: SpiffeCsiDriverConfig;
   };
   readonly istio: IstioConfig;
   readonly bookinfo: BookinfoConfig;
@@ -266,6 +286,12 @@ export const DEFAULT_CONFIG: MeshConfig = {
     agent: {
       logLevel: 'INFO',
       skipKubeletVerification: true,
+      tolerations: [{ operator: 'Exists' }],
+      priorityClassName: 'system-node-critical',
+    },
+    csiDriver: {
+      tolerations: [{ operator: 'Exists' }],
+      priorityClassName: 'system-node-critical',
     },
   },
   istio: {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-25';
 import { k8s } from 'cdk8s-plus-25';
-import { checkImage, checkPort, ValidationError } from '../validation';
+import { checkDns1123Subdomain, checkImage, checkPort, ValidationError } from '../validation';
 import { AgentConf, agentConfHcl } from './agent-conf';
 import { SpireAgentIdentity } from './agent-identity';
 import { SpireConfigFile, SPIRE_DATA_DIR } from './config-file';
@@ -9,6 +9,7 @@ import { SpireLogLevel } from './settings';
 import { healthContainerFields, SPIRE_HEALTH_CHECKS } from './health';
 import { ISpireAgentAttestation, ISpireAgentSocket, ISpireServerEndpoint } from './interfaces';
 import { containerSecurityContext, resources } from '../core/pod-defaults';
+import { checkTolerations, NODE_CRITICAL_PRIORITY_CLASS, TOLERATE_EVERY_TAINT, Toleration } from '../core/node-placement';
 
 const NAME = 'spire-agent';
 const BUNDLE_DIR = '/run/spire/bundle';
@@ -41,6 +42,18 @@ export interface SpireAgentProps {
    * @default '/run/spire/agent-sockets'
    */
   readonly socketHostDir?: string;
+  /**
+   * The DaemonSet's tolerations.
+   * @default [{ operator: 'Exists' }] - every taint, NoExecute included: pods on a node without an agent get no Workload API socket
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/
+   */
+  readonly tolerations?: readonly Toleration[];
+  /**
+   * The pods' priority class, a DNS-1123 subdomain.
+   * @default 'system-node-critical' - evicted last under node pressure: every meshed pod on the node depends on the agent
+   * @see https://kubernetes.io/docs/tasks/administer-cluster/guaranteed-scheduling-critical-addon-pods/
+   */
+  readonly priorityClassName?: string;
 }
 
 /**
@@ -68,6 +81,10 @@ export class SpireAgent extends Construct implements ISpireAgentAttestation, ISp
   public readonly conf: AgentConf;
   public readonly configMap: kplus.ConfigMap;
   public readonly daemonSet: k8s.KubeDaemonSet;
+  /** The DaemonSet's tolerations. */
+  public readonly tolerations: readonly Toleration[];
+  /** The pods' priority class. */
+  public readonly priorityClassName: string;
 
   constructor(scope: Construct, id: string, props: SpireAgentProps) {
     super(scope, id);
@@ -80,6 +97,8 @@ export class SpireAgent extends Construct implements ISpireAgentAttestation, ISp
     if (!this.socketHostDir.startsWith('/') || this.socketHostDir.endsWith('/')) {
       throw new ValidationError('SpireAgent.socketHostDir', this.socketHostDir, 'must be an absolute path without a trailing "/"');
     }
+    this.tolerations = checkTolerations('SpireAgent.tolerations', props.tolerations ?? TOLERATE_EVERY_TAINT);
+    this.priorityClassName = checkDns1123Subdomain('SpireAgent.priorityClassName', props.priorityClassName ?? NODE_CRITICAL_PRIORITY_CLASS);
 
     this.conf = {
       trustDomain: server.trustDomain,
@@ -130,6 +149,8 @@ export class SpireAgent extends Construct implements ISpireAgentAttestation, ISp
           },
           spec: {
             serviceAccountName: identity.serviceAccount.name,
+            priorityClassName: this.priorityClassName,
+            tolerations: [...this.tolerations],
             // The k8s workload attestor authenticates to the kubelet with this token.
             automountServiceAccountToken: true,
             // hostPID: the k8s workload attestor maps a caller's pid to its pod through /proc/<pid>/cgroup.

@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-25';
 import { k8s } from 'cdk8s-plus-25';
-import { checkImage } from '../validation';
+import { checkDns1123Subdomain, checkImage } from '../validation';
 import { ISpireAgentSocket, IWorkloadApiCsi } from './interfaces';
 import { containerSecurityContext, resources } from '../core/pod-defaults';
+import { checkTolerations, NODE_CRITICAL_PRIORITY_CLASS, TOLERATE_EVERY_TAINT, Toleration } from '../core/node-placement';
 
 const NAME = 'spiffe-csi-driver';
 const KUBELET_DIR = '/var/lib/kubelet';
@@ -21,6 +22,18 @@ export interface SpiffeCsiDriverProps {
   readonly image: string;
   /** The `csi-node-driver-registrar` image, pinned. */
   readonly registrarImage: string;
+  /**
+   * The DaemonSet's tolerations.
+   * @default [{ operator: 'Exists' }] - every taint, NoExecute included: the driver must run wherever the agent does, or pods there cannot mount the socket
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/
+   */
+  readonly tolerations?: readonly Toleration[];
+  /**
+   * The pods' priority class, a DNS-1123 subdomain.
+   * @default 'system-node-critical' - evicted last under node pressure: without it no pod on the node can mount the Workload API socket
+   * @see https://kubernetes.io/docs/tasks/administer-cluster/guaranteed-scheduling-critical-addon-pods/
+   */
+  readonly priorityClassName?: string;
 }
 
 /**
@@ -37,11 +50,17 @@ export class SpiffeCsiDriver extends Construct implements IWorkloadApiCsi {
   public readonly csiDriver: k8s.KubeCsiDriver;
   public readonly serviceAccount: kplus.ServiceAccount;
   public readonly daemonSet: k8s.KubeDaemonSet;
+  /** The DaemonSet's tolerations. */
+  public readonly tolerations: readonly Toleration[];
+  /** The pods' priority class. */
+  public readonly priorityClassName: string;
 
   constructor(scope: Construct, id: string, props: SpiffeCsiDriverProps) {
     super(scope, id);
     checkImage('image', props.image);
     checkImage('registrarImage', props.registrarImage);
+    this.tolerations = checkTolerations('SpiffeCsiDriver.tolerations', props.tolerations ?? TOLERATE_EVERY_TAINT);
+    this.priorityClassName = checkDns1123Subdomain('SpiffeCsiDriver.priorityClassName', props.priorityClassName ?? NODE_CRITICAL_PRIORITY_CLASS);
     const { agent } = props;
     this.socketFileName = agent.socketFileName;
     this.workloadApiSocketHostDir = agent.socketHostDir;
@@ -77,6 +96,8 @@ export class SpiffeCsiDriver extends Construct implements IWorkloadApiCsi {
           metadata: { labels },
           spec: {
             serviceAccountName: this.serviceAccount.name,
+            priorityClassName: this.priorityClassName,
+            tolerations: [...this.tolerations],
             automountServiceAccountToken: false,
             securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
             containers: [
