@@ -6,6 +6,7 @@ import { workloadIdentity } from '../../lib/identity';
 import { ENTRY_ID_PREFIX } from '../../lib/registration/entry';
 import { ENTRIES_CONFIGMAP_BYTES, REGISTRATION_MOUNT, SCRIPT_KEY, SpireRegistration, SpireRegistrationProps, TOOLS_DIR } from '../../lib/registration/registration';
 import { REGISTRATION_TOOLS } from '../../lib/registration/job-tools';
+import { checkObjectSizes, measureObjects } from '../../lib/core/object-size';
 import { Manifest, podSpecProblems } from '../support/schema';
 import { find, registeredEntries, synthesize } from '../support/synth';
 import { testChart } from '../support/test-app';
@@ -244,6 +245,10 @@ describe('any number of entries fits client-side apply', () => {
       expect(Buffer.byteLength(text)).toBeLessThanOrEqual(ENTRIES_CONFIGMAP_BYTES);
     }
     expect(registeredEntries(objects)).toEqual(JSON.parse(reg.entriesJson).entries);
+  });
+
+  test('every object stays under the size synth allows for client-side apply', () => {
+    expect(() => checkObjectSizes(measureObjects('registration', objects))).not.toThrow();
   });
 
   test('the deadlines grow with the entries: a listing deadline per 1000 entries, a batch per 100', () => {
