@@ -140,6 +140,21 @@ describe.each([
     expect(ids).toContain(`spiffe://${mesh.config.trustDomain}/ns/${mesh.config.namespaces.istio}/sa/istio-ingressgateway-service-account`);
   });
 
+  test("enable-mtls names the gateway's Service as istioctl installs it, on the Service port of the Gateway's ISTIO_MUTUAL server", () => {
+    const gateway = operatorOf(mesh).spec.components.ingressGateways[0];
+    const bookinfoObjs = [...mesh.charts.entries()].filter(([id]) => id.startsWith('bookinfo-')).flatMap(([, objs]) => objs) as Array<Record<string, any>>;
+    const rules = bookinfoObjs.filter((o) => o.kind === 'DestinationRule');
+    expect(rules.length).toBeGreaterThan(0);
+    const mtlsServer = bookinfoObjs.find((o) => o.kind === 'Gateway' && o.metadata.name === 'bookinfo-gateway-mtls')!.spec.servers[0];
+    // A client calls the Service port; Istio matches the DestinationRule's port on it. The Service forwards it to the server's port.
+    const servicePort = gateway.k8s.service.ports.find((p: { targetPort: number }) => p.targetPort === mtlsServer.port.number);
+    for (const rule of rules) {
+      // istioctl installs a component without a namespace of its own into the IstioOperator's.
+      expect(rule.spec.host).toBe(`${gateway.name}.${gateway.namespace ?? operatorOf(mesh).metadata.namespace}.svc.cluster.local`);
+      expect(rule.spec.trafficPolicy.portLevelSettings.map((s: { port: { number: number } }) => s.port.number)).toEqual([servicePort.port]);
+    }
+  });
+
   test('the registration Job execs into a pod the server selector matches, its container, on the socket server.conf names', async () => {
     const registration = mesh.charts.get('registration')!;
     const sts = find(spireObjects, 'StatefulSet', 'spire-server', mesh.config.namespaces.spire);

@@ -179,8 +179,13 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   const workloads = collectMeshWorkloads(app, istioctlApp);
   const workloadNamespaces = [...new Set(workloads.map((w) => w.namespace))];
   for (const namespace of workloadNamespaces) namespaces.addWorkloadNamespace(namespace);
+  // Deny-by-default only where the mesh owns the namespace: in a built-in one such as `default`
+  // it would cut off every workload the mesh does not know. Each service's own ALLOW policy
+  // already refuses undeclared callers for the pods it selects, wherever they run.
   const namespaceDefaults =
-    authorization === 'enforce' ? workloadNamespaces.map((namespace) => new AllowNothing(policyChart, `allow-nothing-${namespace}`, { namespace })) : [];
+    authorization === 'enforce'
+      ? workloadNamespaces.filter((namespace) => namespaces.workloads.has(namespace)).map((namespace) => new AllowNothing(policyChart, `allow-nothing-${namespace}`, { namespace }))
+      : [];
   const keys = new Set<string>();
   for (const w of workloads) {
     if (keys.has(w.key)) throw new ValidationError(`MeshedService(${w.key})`, w.key, 'is declared twice: both would write the same objects');

@@ -76,11 +76,18 @@ describe.each([
     }
   });
 
-  test('every meshed namespace allows nothing by default: a pod nobody declared is unreachable from every identity', () => {
-    const namespaces = [...new Set(all.filter((m) => m.kind === 'Deployment').map((m) => m.metadata.namespace!))];
+  test('a namespace the mesh created allows nothing by default: a pod nobody declared there is unreachable from every identity', () => {
+    const created = new Set(all.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name));
+    const namespaces = [...new Set(all.filter((m) => m.kind === 'Deployment').map((m) => m.metadata.namespace!))].filter((ns) => created.has(ns));
     for (const namespace of namespaces) {
       for (const principal of registered) expect(allowed(all, ROOT, { principal }, { namespace, labels: { app: 'stranger' } })).toBe(false);
     }
+  });
+
+  test('a namespace the mesh did not create (default) keeps its other workloads reachable: no deny-by-default cuts them off', () => {
+    expect(all.some((m) => m.kind === 'Deployment' && m.metadata.namespace === 'default')).toBe(true);
+    expect(all.filter((m) => m.kind === 'AuthorizationPolicy' && m.metadata.namespace === 'default' && !(m as any).spec.selector)).toEqual([]);
+    for (const principal of registered) expect(allowed(all, ROOT, { principal }, { namespace: 'default', labels: { app: 'stranger' } })).toBe(true);
   });
 });
 

@@ -14,6 +14,7 @@ const GATEWAY: IIngressGateway = {
   selector: { app: 'edge-proxy' },
   httpPort: 18080,
   mtlsPort: 17080,
+  serviceHost: 'edge-proxy.edge.svc.cluster.local',
   identity: workloadIdentity('example.org', 'edge', 'edge-proxy'),
 };
 
@@ -83,10 +84,11 @@ describe('routing through a given ingress gateway', () => {
     expect(dangling(objs)).toEqual([]);
   });
 
-  test('enable-mtls makes clients use Istio mTLS for every cluster service', () => {
+  test("enable-mtls makes this namespace's clients use Istio mTLS to the gateway's mTLS port, and changes no other call", () => {
     expect(find(objs, 'DestinationRule', 'enable-mtls', 'shop').spec).toEqual({
-      host: '*.svc.cluster.local',
-      trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+      host: 'edge-proxy.edge.svc.cluster.local',
+      exportTo: ['.'],
+      trafficPolicy: { portLevelSettings: [{ port: { number: 17080 }, tls: { mode: 'ISTIO_MUTUAL' } }] },
     });
   });
 
@@ -98,9 +100,9 @@ describe('routing through a given ingress gateway', () => {
   });
 });
 
-test('without an ingress gateway only the DestinationRule is created', () => {
+test('without an ingress gateway no routing object is created: meshed services need no DestinationRule, auto mTLS covers them', () => {
   const objs = route({ gateway: undefined });
-  expect(objs.filter((m) => m.apiVersion.startsWith('networking.istio.io/')).map((m) => m.kind)).toEqual(['DestinationRule']);
+  expect(objs.filter((m) => m.apiVersion.startsWith('networking.istio.io/'))).toEqual([]);
 });
 
 describe('bad input throws naming the prop', () => {

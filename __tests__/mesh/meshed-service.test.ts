@@ -145,6 +145,7 @@ const GATEWAY: IIngressGateway = {
   selector: { istio: 'ingressgateway' },
   httpPort: 8080,
   mtlsPort: 7080,
+  serviceHost: 'istio-ingressgateway.istio-system.svc.cluster.local',
   identity: workloadIdentity('corp.example', 'istio-system', 'istio-ingressgateway-service-account'),
 };
 

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import {
   DestinationRule,
-  DestinationRuleSpecTrafficPolicyTlsMode,
+  DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode,
   Gateway,
   GatewaySpecServersTlsMode,
   VirtualService,
@@ -41,14 +41,15 @@ export interface BookinfoRoutingProps {
  * bookinfo's routing, as in the demo: Gateways `bookinfo-gateway` (plain HTTP) and
  * `bookinfo-gateway-mtls` (ISTIO_MUTUAL) on the ingress gateway's ports, VirtualService
  * `bookinfo-service` sending the product page paths to productpage's Service, and
- * DestinationRule `enable-mtls` making clients in the namespace use Istio mTLS.
+ * DestinationRule `enable-mtls` making this namespace's clients originate Istio mTLS to the
+ * gateway's ISTIO_MUTUAL port, and to nothing else.
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/
  */
 export class BookinfoRouting extends Construct {
   public readonly httpGateway?: Gateway;
   public readonly mtlsGateway?: Gateway;
   public readonly virtualService?: VirtualService;
-  public readonly destinationRule: DestinationRule;
+  public readonly destinationRule?: DestinationRule;
 
   constructor(scope: Construct, id: string, props: BookinfoRoutingProps) {
     super(scope, id);
@@ -62,14 +63,6 @@ export class BookinfoRouting extends Construct {
     });
     checkUnique('BookinfoRouting.hosts', hosts);
 
-    this.destinationRule = new DestinationRule(this, 'enable-mtls', {
-      metadata: { name: BOOKINFO_ROUTING.destinationRule, namespace },
-      spec: {
-        host: '*.svc.cluster.local',
-        trafficPolicy: { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } },
-      },
-    });
-
     const gateway = props.gateway;
     if (!gateway) return;
     checkPort('BookinfoRouting.gateway.httpPort', gateway.httpPort);
@@ -77,6 +70,21 @@ export class BookinfoRouting extends Construct {
     if (gateway.httpPort === gateway.mtlsPort) {
       throw new ValidationError('BookinfoRouting.gateway.mtlsPort', gateway.mtlsPort, 'must differ from httpPort');
     }
+
+    // The demo's `*.svc.cluster.local` forced ISTIO_MUTUAL on every call this namespace's
+    // clients made (the Kubernetes API, services outside the mesh, the gateway's port 80):
+    // Istio takes a client's own namespace's DestinationRule first. Meshed services get mTLS
+    // from auto mTLS; the gateway, which has no sidecar, needs it asked for, on its mTLS port only.
+    this.destinationRule = new DestinationRule(this, 'enable-mtls', {
+      metadata: { name: BOOKINFO_ROUTING.destinationRule, namespace },
+      spec: {
+        host: gateway.serviceHost,
+        exportTo: ['.'],
+        trafficPolicy: {
+          portLevelSettings: [{ port: { number: gateway.mtlsPort }, tls: { mode: DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.ISTIO_UNDERSCORE_MUTUAL } }],
+        },
+      },
+    });
 
     this.httpGateway = new Gateway(this, 'bookinfo-gateway', {
       metadata: { name: BOOKINFO_ROUTING.httpGateway, namespace },

@@ -76,6 +76,7 @@ export class IngressGateway implements IIngressGateway {
    */
   public readonly servicePorts: readonly GatewayServicePort[];
   public readonly identity: WorkloadIdentity;
+  public readonly serviceHost: string;
   public readonly socket: WorkloadSocket;
   /** Holds the pod back until the SPIRE agent serves the socket (see {@link socketWaitScript}). */
   public readonly socketWait: k8s.Container;
@@ -90,6 +91,8 @@ export class IngressGateway implements IIngressGateway {
     this.serviceType = checkOneOf('serviceType', props.serviceType ?? 'LoadBalancer', SERVICE_TYPES);
     this.socket = new WorkloadSocket(props.csi);
     this.identity = workloadIdentity(props.trustDomain, this.namespace, this.serviceAccountName);
+    // istioctl and the gateway chart both name the Service after the gateway.
+    this.serviceHost = `${this.name}.${this.namespace}.svc.cluster.local`;
     this.servicePorts = [
       { name: 'status-port', port: 15021, targetPort: 15021, protocol: 'TCP' },
       { name: 'http2', port: 80, targetPort: this.httpPort, protocol: 'TCP' },

@@ -25,8 +25,10 @@ export interface IIngressGateway {
   readonly selector: Readonly<Record<string, string>>;
   /** The port the gateway proxy listens on for plain HTTP (the demo's 8080). */
   readonly httpPort: number;
-  /** The port the gateway proxy listens on for ISTIO_MUTUAL TLS (the demo's 7080). */
+  /** The port the gateway proxy listens on for ISTIO_MUTUAL TLS (the demo's 7080); its Service exposes it on the same port. */
   readonly mtlsPort: number;
+  /** The fully qualified name of the gateway's Service, which meshed clients call (`<name>.<namespace>.svc.cluster.local`). */
+  readonly serviceHost: string;
   /** The gateway's service account identity, which needs a SPIRE entry like any workload. */
   readonly identity: WorkloadIdentity;
 }
