@@ -7,7 +7,7 @@ import { printGraph } from './graph';
 import { commandLine, downPlan, entriesCreatePlan, forwardCommands, Plan, PlanCommand, PlanOptions, spireServerCommand, spireServerPodsCommand, Tool, upPlan } from './plan';
 import { parsePods, PodListError, readyPod } from './pods';
 import { checkIstioctlVersion, PrerequisiteError, resolveTools } from './prereq';
-import { DeadlineError, Io, Runner, StepFailure, stopAllChildren } from './runner';
+import { clusterProblem, DeadlineError, Io, Runner, StepFailure, stopAllChildren, toolError } from './runner';
 import { printStatus } from './status';
 
 /** Everything the CLI takes from its process, injected so tests run it in-process. */
@@ -99,7 +99,7 @@ async function runPlan(ctx: MainContext, verb: string, plan: Plan, { dryRun, run
 /** The name of a Ready pod among those `find` lists; a message naming what to check when there is none. */
 async function findReadyPod(runner: Runner, find: PlanCommand, what: string, hint: string): Promise<string> {
   const result = await runner.execOrThrow(find);
-  if (result.code !== 0) throw new CliError(`cannot list the ${what} pods (${commandLine(find)}): ${result.stderr.trim() || result.stdout.trim()}; ${hint}`);
+  if (result.code !== 0) throw new CliError(clusterProblem(find, result) ?? `cannot list the ${what} pods (${commandLine(find)}): ${toolError(result.stderr) || result.stdout.trim()}; ${hint}`);
   try {
     const pod = readyPod(parsePods(result.stdout, `the ${what} pods`));
     if (!pod) throw new CliError(`no Ready ${what} pod (${commandLine(find)}); ${hint}`);
