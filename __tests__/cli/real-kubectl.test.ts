@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { committedDist, FAKE_BIN, fakeEnv, run as runIn, writeCluster } from '../support/cli';
+import { committedDistWithGitOps, FAKE_BIN, fakeEnv, run as runIn, writeCluster } from '../support/cli';
 import { realTool } from '../support/real-tools';
 import { tempDir } from '../support/temp';
 
@@ -11,7 +11,8 @@ import { tempDir } from '../support/temp';
 jest.setTimeout(60_000);
 
 const kubectl = realTool('kubectl');
-const { cwd, index } = committedDist();
+// With the Argo CD entry, so `gitops check` runs too.
+const { cwd, index } = committedDistWithGitOps();
 const cluster = writeCluster(index);
 
 /** A kubectl on PATH that records its call as the fakes do, then runs the real one with a request timeout. */
@@ -64,6 +65,7 @@ describe(`the CLI against the real kubectl (${kubectl.source}: ${kubectl.path})`
   test.concurrent.each([
     ['entries list', 'kubectl get pods -n spire -l app=spire-server -o json'],
     ['forward', 'kubectl get pods -n istio-system -l istio=ingressgateway -o json'],
+    ['gitops check', 'kubectl get configmap argocd-cm -n argocd -o json'],
   ])('GIVEN an unreachable cluster WHEN running %s THEN it says the cluster cannot be reached, without kubectl’s discovery log', async (command, call) => {
     const result = await run(command.split(' '));
     expect(result.code).toBe(1);
@@ -99,10 +101,10 @@ describe(`the CLI against the real kubectl (${kubectl.source}: ${kubectl.path})`
     );
   });
 
-  test.concurrent.each([['entries list'], ['forward']])('GIVEN a --context the kubeconfig lacks WHEN running %s THEN it names the context problem', async (command) => {
+  test.concurrent.each([['entries list'], ['forward'], ['gitops check']])('GIVEN a --context the kubeconfig lacks WHEN running %s THEN it names the context problem', async (command) => {
     const result = await run([...command.split(' '), '--context', 'kind-missing']);
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/^spire-mesh: kubectl cannot use the context \(kubectl --context=kind-missing get pods .*: error: context "kind-missing" does not exist\); that context is not in your kubeconfig/);
+    expect(result.err).toMatch(/^spire-mesh: kubectl cannot use the context \(kubectl --context=kind-missing get (pods|configmap) .*: error: context "kind-missing" does not exist\); that context is not in your kubeconfig/);
   });
 
   test.concurrent('GIVEN a --context the kubeconfig lacks WHEN up applies the first file THEN the hint is about the context', async () => {

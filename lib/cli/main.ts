@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { INDEX_FILE, INDEX_VERSION, IndexError, MeshIndex, parseIndex } from '../core/index-contract';
 import { CliError } from './errors';
+import { checkGitOps } from './gitops';
 import { printGraph } from './graph';
 import { commandLine, downPlan, entriesCreatePlan, forwardCommands, Plan, PlanCommand, PlanOptions, spireServerCommand, spireServerPodsCommand, Tool, upPlan } from './plan';
 import { parsePods, PodListError, readyPod } from './pods';
@@ -189,6 +190,16 @@ function buildProgram(ctx: MainContext): Command {
     .command('create')
     .description('re-run the registration Job, re-creating every entry')
     .action(planAction('entries create', entriesCreatePlan, 'kubectl'));
+
+  program
+    .command('gitops')
+    .description('checks for a mesh that Argo CD syncs (docs/gitops.md)')
+    .command('check')
+    .description("whether argocd-cm holds the Application health check synth generated; if not, prints the kubectl patch and exits 1")
+    .action(async (_opts, cmd: Command) => {
+      const { index, planOptions, dryRun, runner } = await prepare(ctx, globals(cmd), 'kubectl');
+      await checkGitOps(index, planOptions, runner, ctx.io, dryRun);
+    });
 
   program
     .command('forward')
