@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Names, Yaml } from 'cdk8s';
-import { gitopsManifests } from './argocd/gitops';
+import { gitopsManifests, MeshGitOps } from './argocd/gitops';
+import { APPLICATION_HEALTH_KEY } from './argocd/health-customization';
 import { MeshChart } from './core/mesh-chart';
 import { checkObjectSizes, measureObjects, ObjectSize } from './core/object-size';
-import { INDEX_FILE, INDEX_VERSION, IndexAdmin, MeshIndex } from './core/index-contract';
+import { INDEX_FILE, INDEX_VERSION, IndexAdmin, IndexGitOps, MeshIndex } from './core/index-contract';
 import { identityGraphMarkdown } from './authorization/identity-graph';
 import { ISTIOCTL_SUBDIR, Mesh } from './composition-root';
 
@@ -35,7 +36,23 @@ export function meshIndex(mesh: Mesh): MeshIndex {
       objects,
     };
   });
-  return { version: INDEX_VERSION, istioVersion: mesh.istio.operator.spec.tag, steps, admin: meshAdmin(mesh), identityGraph: mesh.identityGraph };
+  const gitops = mesh.gitops && indexGitOps(mesh.gitops);
+  return { version: INDEX_VERSION, istioVersion: mesh.istio.operator.spec.tag, steps, admin: meshAdmin(mesh), identityGraph: mesh.identityGraph, ...(gitops ? { gitops } : {}) };
+}
+
+/** The health entry as the Argo CD file holds it, and that file: what `gitops check` compares the live argocd-cm with. */
+function indexGitOps(gitops: MeshGitOps): IndexGitOps {
+  const { apiObject } = gitops.health;
+  const patchFile = [...gitops.files].find(([, chart]) => chart === Chart.of(apiObject))?.[0];
+  if (!patchFile) throw new Error('internal: the argocd-cm health customisation is in no Argo CD file');
+  const data = (apiObject.toJson() as { data: Record<string, string> }).data;
+  return {
+    namespace: apiObject.metadata.namespace!,
+    configMap: apiObject.name,
+    healthKey: APPLICATION_HEALTH_KEY,
+    healthScript: data[APPLICATION_HEALTH_KEY],
+    patchFile,
+  };
 }
 
 /** Copies the wiring values out of the parts, so the CLI uses the same ones the manifests were built from. */

@@ -185,6 +185,24 @@ describe('the files', () => {
     expect(synced).toEqual([...kubectlSteps, 'argocd/apps/istio.k8s.yaml'].sort());
   });
 
+  test('the index names the health entry exactly as the Argo CD file holds it, for `gitops check`', () => {
+    const cm = YAML.parse(fs.readFileSync(path.join(outdir, 'argocd', 'argocd-cm-health.k8s.yaml'), 'utf8'));
+    const index = JSON.parse(fs.readFileSync(path.join(outdir, 'meta', 'index.json'), 'utf8'));
+    expect(index.gitops).toEqual({
+      namespace: cm.metadata.namespace,
+      configMap: 'argocd-cm',
+      healthKey: 'resource.customizations.health.argoproj.io_Application',
+      healthScript: cm.data['resource.customizations.health.argoproj.io_Application'],
+      patchFile: 'argocd/argocd-cm-health.k8s.yaml',
+    });
+  });
+
+  test('without gitops.repoURL the index has no gitops entry (and stays version 1)', () => {
+    const index = JSON.parse(fs.readFileSync(path.join(synthTo({}), 'meta', 'index.json'), 'utf8'));
+    expect(index.gitops).toBeUndefined();
+    expect(index.version).toBe(1);
+  });
+
   test('the glob translation used above matches across "/" as Argo CD does', () => {
     expect(argoGlob('*.k8s.yaml').test('istioctl/istio-operator.k8s.yaml')).toBe(true);
     expect(argoGlob('[0-9]*.k8s.yaml').test('istioctl/istio-operator.k8s.yaml')).toBe(false);

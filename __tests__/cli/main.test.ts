@@ -243,6 +243,15 @@ test.concurrent("GIVEN Istio's CRDs already gone WHEN deleting Istio-typed objec
   expect(result.out).toContain('already gone');
 });
 
+test.concurrent('GIVEN a cluster gone mid-down WHEN kubectl says "unable to recognize" because the connection was refused THEN that is a failure, not "already gone"', async () => {
+  // kubectl 1.34.5's words when discovery fails without its klog lines (those come only from some code paths).
+  const refused = `unable to recognize "${fileOf('mesh-policy')}": Get "https://127.0.0.1:6443/api?timeout=32s": dial tcp 127.0.0.1:6443: connect: connection refused`;
+  const result = await run(['down'], env({ FAKE_FAIL: `delete -f ${fileOf('mesh-policy')}`, FAKE_FAIL_MESSAGE: `${refused}\n${refused}` }));
+  expect(result.code).toBe(1);
+  expect(result.out).not.toContain('already gone');
+  expect(result.err).toContain('kubectl cannot reach the cluster');
+});
+
 test.concurrent('GIVEN a delete that fails for another reason WHEN running down THEN it stops and shows the error', async () => {
   const result = await run(['down'], env({ FAKE_FAIL: `delete -f ${fileOf('spire')}`, FAKE_FAIL_MESSAGE: 'Error from server (Forbidden): clusterroles is forbidden' }));
   expect(result.code).toBe(1);

@@ -6,6 +6,7 @@ import { synthesize } from '../support/synth';
 
 const real: MeshIndex = meshIndex(synthesize().mesh);
 const text = (index: unknown) => JSON.stringify(index);
+const GITOPS = { namespace: 'argocd', configMap: 'argocd-cm', healthKey: 'resource.customizations.health.argoproj.io_Application', healthScript: 'return {}', patchFile: 'argocd/argocd-cm-health.k8s.yaml' };
 const withStep = (patch: Record<string, unknown>) => text({ ...real, steps: [{ ...real.steps[0], ...patch }, ...real.steps.slice(1)] });
 
 function problem(input: string): string {
@@ -20,6 +21,12 @@ function problem(input: string): string {
 
 test('GIVEN the index synth writes WHEN parsing it back THEN it is accepted unchanged', () => {
   expect(parseIndex(text(real), 'index.json')).toEqual(real);
+});
+
+test('GIVEN the index of a GitOps synth WHEN parsing it back THEN its gitops entry is accepted unchanged', () => {
+  const gitopsIndex = meshIndex(synthesize({ gitops: { repoURL: 'https://git.example/mesh.git' } }).mesh);
+  expect(gitopsIndex.gitops).toMatchObject({ namespace: 'argocd', configMap: 'argocd-cm', patchFile: 'argocd/argocd-cm-health.k8s.yaml' });
+  expect(parseIndex(text(gitopsIndex), 'index.json')).toEqual(gitopsIndex);
 });
 
 test('GIVEN the CLI WHEN listing what it imports from lib/ THEN it is the index contract alone, which imports no construct', () => {
@@ -47,6 +54,8 @@ describe('a broken index is refused with one message naming each bad field and t
     ['a server without a selector', text({ ...real, admin: { ...real.admin, spireServer: { ...real.admin.spireServer, selector: {} } } }), 'admin.spireServer.selector: {} must hold at least one label'],
     ['a gateway port out of range', text({ ...real, admin: { ...real.admin, ingressGateway: { ...real.admin.ingressGateway, httpPort: 70000 } } }), 'admin.ingressGateway.httpPort: 70000 must be a whole number from 1 to 65535'],
     ['an edge to no node', text({ ...real, identityGraph: { nodes: [], edges: [{ from: 'a', to: 'b' }] } }), "identityGraph.edges[0].from: 'a' must be the id of a node"],
+    ['a gitops entry without its script', text({ ...real, gitops: { ...GITOPS, healthScript: '' } }), "gitops.healthScript: '' must be a non-empty string"],
+    ['a gitops patch file outside dist/', text({ ...real, gitops: { ...GITOPS, patchFile: '../argocd-cm.yaml' } }), "gitops.patchFile: '../argocd-cm.yaml' must be a relative path inside the output directory"],
   ])('%s', (_name, input, message) => {
     expect(problem(input)).toContain(message);
   });

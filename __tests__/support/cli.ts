@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as YAML from 'yaml';
 import { INDEX_FILE, IndexObject, MeshIndex, parseIndex } from '../../lib/core/index-contract';
 import { main } from '../../lib/cli/main';
 import { tempDir } from './temp';
@@ -24,6 +25,27 @@ export function committedDist(): CommittedDist {
   const cwd = tempDir('cli-dist');
   fs.cpSync(path.join(__dirname, '..', '..', 'dist'), path.join(cwd, 'dist'), { recursive: true });
   const indexFile = path.join(cwd, 'dist', INDEX_FILE);
+  return { cwd, index: parseIndex(fs.readFileSync(indexFile, 'utf8'), indexFile) };
+}
+
+/** The Argo CD health file of the GitOps example: a committed golden (examples/gitops), so an independent statement of what synth writes. */
+export const EXAMPLE_HEALTH_FILE = path.join(__dirname, '..', '..', 'examples', 'gitops', 'argocd', 'argocd-cm-health.k8s.yaml');
+
+/**
+ * The committed dist/ as synth writes it with gitops.repoURL set, as far as the CLI reads it:
+ * the Argo CD health file beside the steps and its entry in the index (the committed dist/ has
+ * no Argo CD files; __tests__/argocd/gitops.test.ts checks synth writes this entry).
+ */
+export function committedDistWithGitOps(): CommittedDist {
+  const { cwd, index } = committedDist();
+  const patchFile = 'argocd/argocd-cm-health.k8s.yaml';
+  fs.mkdirSync(path.join(cwd, 'dist', 'argocd'));
+  fs.copyFileSync(EXAMPLE_HEALTH_FILE, path.join(cwd, 'dist', patchFile));
+  const cm = YAML.parse(fs.readFileSync(EXAMPLE_HEALTH_FILE, 'utf8')) as { metadata: { name: string; namespace: string }; data: Record<string, string> };
+  const [[healthKey, healthScript]] = Object.entries(cm.data);
+  const gitops = { namespace: cm.metadata.namespace, configMap: cm.metadata.name, healthKey, healthScript, patchFile };
+  const indexFile = path.join(cwd, 'dist', INDEX_FILE);
+  fs.writeFileSync(indexFile, `${JSON.stringify({ ...index, gitops }, null, 2)}\n`);
   return { cwd, index: parseIndex(fs.readFileSync(indexFile, 'utf8'), indexFile) };
 }
 

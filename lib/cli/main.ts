@@ -3,11 +3,12 @@ import * as path from 'path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { INDEX_FILE, INDEX_VERSION, IndexError, MeshIndex, parseIndex } from '../core/index-contract';
 import { CliError } from './errors';
+import { checkGitOps } from './gitops';
 import { printGraph } from './graph';
 import { commandLine, downPlan, entriesCreatePlan, forwardCommands, Plan, PlanCommand, PlanOptions, spireServerCommand, spireServerPodsCommand, Tool, upPlan } from './plan';
 import { parsePods, PodListError, readyPod } from './pods';
 import { checkIstioctlVersion, PrerequisiteError, resolveTools } from './prereq';
-import { DeadlineError, Io, Runner, StepFailure, stopAllChildren } from './runner';
+import { clusterProblem, DeadlineError, Io, Runner, StepFailure, stopAllChildren, toolError } from './runner';
 import { printStatus } from './status';
 
 /** Everything the CLI takes from its process, injected so tests run it in-process. */
@@ -99,7 +100,7 @@ async function runPlan(ctx: MainContext, verb: string, plan: Plan, { dryRun, run
 /** The name of a Ready pod among those `find` lists; a message naming what to check when there is none. */
 async function findReadyPod(runner: Runner, find: PlanCommand, what: string, hint: string): Promise<string> {
   const result = await runner.execOrThrow(find);
-  if (result.code !== 0) throw new CliError(`cannot list the ${what} pods (${commandLine(find)}): ${result.stderr.trim() || result.stdout.trim()}; ${hint}`);
+  if (result.code !== 0) throw new CliError(clusterProblem(find, result) ?? `cannot list the ${what} pods (${commandLine(find)}): ${toolError(result.stderr) || result.stdout.trim()}; ${hint}`);
   try {
     const pod = readyPod(parsePods(result.stdout, `the ${what} pods`));
     if (!pod) throw new CliError(`no Ready ${what} pod (${commandLine(find)}); ${hint}`);
@@ -189,6 +190,16 @@ function buildProgram(ctx: MainContext): Command {
     .command('create')
     .description('re-run the registration Job, re-creating every entry')
     .action(planAction('entries create', entriesCreatePlan, 'kubectl'));
+
+  program
+    .command('gitops')
+    .description('checks for a mesh that Argo CD syncs (docs/gitops.md)')
+    .command('check')
+    .description("whether argocd-cm holds the Application health check synth generated; if not, prints the kubectl patch and exits 1")
+    .action(async (_opts, cmd: Command) => {
+      const { index, planOptions, dryRun, runner } = await prepare(ctx, globals(cmd), 'kubectl');
+      await checkGitOps(index, planOptions, runner, ctx.io, dryRun);
+    });
 
   program
     .command('forward')

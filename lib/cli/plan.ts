@@ -2,6 +2,7 @@ import * as path from 'path';
 import {
   BUILT_IN_NAMESPACES,
   IndexError,
+  IndexGitOps,
   IndexIngressGateway,
   IndexObject,
   IndexSpireServerAdmin,
@@ -338,4 +339,14 @@ export function podsCommand(options: PlanOptions, namespace: string): PlanComman
 export function commandLine(cmd: PlanCommand): string {
   const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
   return [cmd.tool, ...cmd.args].map(quote).join(' ');
+}
+
+/** Reads Argo CD's ConfigMap (`gitops check`). */
+export function argocdConfigMapCommand(gitops: IndexGitOps, options: PlanOptions): PlanCommand {
+  return kubectl(options, 'get', 'configmap', gitops.configMap, '-n', gitops.namespace, '-o', 'json');
+}
+
+/** Merges the health entry synth generated into Argo CD's ConfigMap, leaving its other keys alone (docs/gitops.md). */
+export function healthPatchCommand(gitops: IndexGitOps, options: PlanOptions): PlanCommand {
+  return kubectl(options, 'patch', 'configmap', gitops.configMap, '-n', gitops.namespace, '--type', 'merge', '--patch-file', path.join(options.distDir, gitops.patchFile));
 }

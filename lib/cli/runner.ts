@@ -87,12 +87,41 @@ const EXIT_FLUSH_MS = 2000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** kubectl's own words for "the cluster is not there" (or not yours). */
-export const UNREACHABLE = /Unable to connect to the server|connection refused|was refused|no such host|i\/o timeout|context .* does not exist|no configuration has been provided|dial tcp/;
+export const UNREACHABLE = /Unable to connect to the server|connection refused|was refused|no such host|i\/o timeout|no configuration has been provided|dial tcp/;
 export const REACH_HINT = 'check that the cluster is reachable: kubectl cluster-info, --context and KUBECONFIG (kubectl config current-context)';
+/** kubectl's words for a `--context` its kubeconfig lacks (kubectl 1.34.5: `error: context "x" does not exist`). */
+export const CONTEXT_MISSING = /context "[^"]*" does not exist/;
+const CONTEXT_HINT = 'that context is not in your kubeconfig: kubectl config get-contexts lists those KUBECONFIG has; pass one of them to --context';
+
+/**
+ * A klog line (`E1203 14:05:26.131531   31775 memcache.go:265] …`): kubectl logs one per failed
+ * API discovery attempt, five before its own error when the server is unreachable.
+ */
+const KLOG_LINE = /^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ \S+:\d+\] /;
+
+/** A tool's error output without kubectl's klog lines (all of it when there is nothing else), trimmed. */
+export function toolError(stderr: string): string {
+  const lines = stderr.split('\n').filter((line) => line.trim() !== '');
+  const own = lines.filter((line) => !KLOG_LINE.test(line));
+  return (own.length > 0 ? own : lines).join('\n').trim();
+}
+
+/**
+ * One line for a kubectl call that failed because the cluster cannot be reached, or the
+ * context does not exist: what kubectl said, and what to check. Undefined for other failures.
+ */
+export function clusterProblem(cmd: PlanCommand, result: CommandResult): string | undefined {
+  if (result.code === 0) return undefined;
+  const said = toolError(result.stderr).split('\n').pop();
+  if (CONTEXT_MISSING.test(result.stderr)) return `kubectl cannot use the context (${commandLine(cmd)}: ${said}); ${CONTEXT_HINT}`;
+  if (UNREACHABLE.test(result.stderr)) return `cannot reach the cluster (${commandLine(cmd)}: ${said}); ${REACH_HINT}`;
+  return undefined;
+}
 
 /** Hints from the error text itself, more precise than the step's own hint. */
 const ERROR_HINTS: ReadonlyArray<[RegExp, string]> = [
   [/ensure CRDs are installed first|no matches for kind/, "a kind's CRD is missing: Istio's objects need `istioctl install` first; run the whole `up`, which keeps the order"],
+  [CONTEXT_MISSING, CONTEXT_HINT],
   [UNREACHABLE, `kubectl cannot reach the cluster: ${REACH_HINT}`],
   [/Forbidden|forbidden:/, 'your user lacks a permission; the mesh needs cluster-admin to install CRDs, ClusterRoles and the CSIDriver'],
 ];
@@ -190,7 +219,9 @@ export class Runner {
         return;
       }
       const errorLines = result.stderr.split('\n').filter((line) => line.trim() !== '');
-      if (cmd.alreadyDone && errorLines.length > 0 && errorLines.every((line) => cmd.alreadyDone!.some((re) => re.test(line)))) {
+      // A line that says the cluster cannot be reached never means "already gone" (`unable to recognize "…": … connection refused`).
+      const gone = (line: string) => !UNREACHABLE.test(line) && cmd.alreadyDone!.some((re) => re.test(line));
+      if (cmd.alreadyDone && errorLines.length > 0 && errorLines.every(gone)) {
         io.out(`${INDENT}already gone (${lastLines(result.stderr, 1)})`);
         return;
       }
@@ -201,7 +232,7 @@ export class Runner {
       }
       const detail = timedOut
         ? `${cmd.wait!.what} not ready after ${attempt} attempt${attempt === 1 ? '' : 's'} (${formatElapsed(Date.now() - started)}): ${lastLines(result.stdout + result.stderr, 3)}`
-        : lastLines(result.stderr || result.stdout, 20);
+        : lastLines(toolError(result.stderr) || result.stdout, 20);
       const hint = ERROR_HINTS.find(([re]) => re.test(result.stderr))?.[1] ?? step.hint;
       throw new StepFailure(label, commandLine(cmd), detail, hint, Date.now() - started);
     }

@@ -2,7 +2,7 @@ import { IndexObject, MeshIndex } from '../core/index-contract';
 import { CliError } from './errors';
 import { commandLine, getFieldCommand, peerAuthentications, PlanCommand, PlanOptions, podsCommand, spireServerCommand, spireServerPodsCommand, statusParts } from './plan';
 import { parsePods, Pod, PodListError, readyPod } from './pods';
-import { CommandResult, Io, REACH_HINT, Runner, UNREACHABLE } from './runner';
+import { clusterProblem, CommandResult, Io, Runner, toolError } from './runner';
 
 /** A Deployment owns its pods through a ReplicaSet named `<deployment>-<hash>`; the other kinds own them directly. */
 function ownedBy(pod: Pod, workload: IndexObject): boolean {
@@ -16,17 +16,17 @@ function podState(pod: Pod): { ok: boolean; text: string } {
   return pod.ready ? { ok: true, text: 'ready' } : { ok: false, text: `not ready (${pod.phase})` };
 }
 
-const lastLine = (result: CommandResult) => (result.stderr || result.stdout).trim().split('\n').pop() ?? '';
+const lastLine = (result: CommandResult) => (toolError(result.stderr) || result.stdout.trim()).split('\n').pop() ?? '';
 
 /**
- * Runs one read-only kubectl call. A cluster that is unreachable (or never answers) ends
- * `status` with that message, instead of reporting every pod as missing.
+ * Runs one read-only kubectl call. A cluster that is unreachable (or never answers), or a
+ * context kubectl does not have, ends `status` with that message, instead of reporting every
+ * pod as missing.
  */
 async function query(runner: Runner, cmd: PlanCommand): Promise<CommandResult> {
   const result = await runner.execOrThrow(cmd);
-  if (result.code !== 0 && UNREACHABLE.test(result.stderr)) {
-    throw new CliError(`cannot reach the cluster (${commandLine(cmd)}: ${lastLine(result)}); ${REACH_HINT}`);
-  }
+  const problem = clusterProblem(cmd, result);
+  if (problem) throw new CliError(problem);
   return result;
 }
 

@@ -93,6 +93,24 @@ export interface IdentityGraph {
   readonly edges: readonly IdentityEdge[];
 }
 
+/**
+ * The Argo CD setting the mesh depends on: the `argocd-cm` entry that gives child
+ * Applications a health status, as synth generated it (`npm run mesh -- gitops check`
+ * compares the live ConfigMap with it).
+ */
+export interface IndexGitOps {
+  /** Argo CD's namespace, where its ConfigMap lives. */
+  readonly namespace: string;
+  /** Argo CD's ConfigMap (`argocd-cm`). */
+  readonly configMap: string;
+  /** `resource.customizations.health.argoproj.io_Application`. */
+  readonly healthKey: string;
+  /** The Lua check, exactly as synth wrote it. */
+  readonly healthScript: string;
+  /** The file to merge into the ConfigMap, relative to the output directory. */
+  readonly patchFile: string;
+}
+
 /** What synth wrote, in apply order: read by the operator CLI instead of hard-coding names. */
 export interface MeshIndex {
   readonly version: typeof INDEX_VERSION;
@@ -102,6 +120,11 @@ export interface MeshIndex {
   readonly admin: IndexAdmin;
   /** @default - absent when the mesh was synthesized without one */
   readonly identityGraph?: IdentityGraph;
+  /**
+   * Optional, so indexes without it stay version 1: an older CLI ignores it.
+   * @default - absent when synth wrote no Argo CD files (`gitops.repoURL` empty)
+   */
+  readonly gitops?: IndexGitOps;
 }
 
 /** The index on disk is missing, unreadable or breaks the contract; the message says what and how to fix it. */
@@ -247,6 +270,19 @@ function readGraph(r: Reader, value: unknown): IdentityGraph | undefined {
   return { nodes: nodes as IdentityNode[], edges: edges as IdentityEdge[] };
 }
 
+function readGitOps(r: Reader, value: unknown): IndexGitOps | undefined {
+  const g = r.object('gitops', value);
+  if (!g) return undefined;
+  const gitops = {
+    namespace: r.string('gitops.namespace', g.namespace),
+    configMap: r.string('gitops.configMap', g.configMap),
+    healthKey: r.string('gitops.healthKey', g.healthKey),
+    healthScript: r.string('gitops.healthScript', g.healthScript),
+    patchFile: insideDist(r, 'gitops.patchFile', g.patchFile),
+  };
+  return Object.values(gitops).every((v) => v !== undefined) ? (gitops as IndexGitOps) : undefined;
+}
+
 /**
  * Parses and checks an index file's text. Throws one {@link IndexError} that names every bad
  * field and says to run `npm run synth`.
@@ -276,8 +312,16 @@ export function parseIndex(text: string, source: string): MeshIndex {
     const steps = listed?.map((s, i) => readStep(r, `steps[${i}]`, s));
     const admin = readAdmin(r, root.admin);
     const identityGraph = root.identityGraph === undefined ? undefined : readGraph(r, root.identityGraph);
+    const gitops = root.gitops === undefined ? undefined : readGitOps(r, root.gitops);
     if (r.problems.length === 0) {
-      return { version: INDEX_VERSION, istioVersion: istioVersion!, steps: steps as IndexStep[], admin: admin!, ...(identityGraph ? { identityGraph } : {}) };
+      return {
+        version: INDEX_VERSION,
+        istioVersion: istioVersion!,
+        steps: steps as IndexStep[],
+        admin: admin!,
+        ...(identityGraph ? { identityGraph } : {}),
+        ...(gitops ? { gitops } : {}),
+      };
     }
   }
   const [first, ...rest] = r.problems;
