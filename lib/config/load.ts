@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { checkRetryStrategy } from '../argocd/application';
 import { checkTolerations } from '../core/node-placement';
 import { checkSpireServerSettings, SPIRE_CA_KEY_TYPES, SPIRE_LOG_LEVELS } from '../spire/settings';
 import { checkStaticBusyboxImage } from '../registration/job-tools';
@@ -273,6 +274,7 @@ function validate(c: MeshConfig, problems: string[]): void {
   check(() => checkRepoPath('gitops.path', gitops.path));
   check(() => checkDns1123Label('gitops.argocd.namespace', gitops.argocd.namespace));
   check(() => checkDns1123Subdomain('gitops.argocd.project', gitops.argocd.project));
+  check(() => checkRetryStrategy(gitops.retry, (prop) => `gitops.retry.${prop}`));
   check(() => checkHelmRepoUrl('gitops.istioChartRepository', gitops.istioChartRepository));
 
   checkServices(c, problems, check);

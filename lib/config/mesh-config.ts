@@ -5,6 +5,8 @@
  * file (see `load.ts`); nothing here needs editing.
  */
 
+import { DEFAULT_RETRY } from '../argocd/application';
+import type { RetryStrategy } from '../argocd/application-api';
 import { AuthorizationMode } from '../authorization/mode';
 import { BookinfoApp, BookinfoImages, DEFAULT_BOOKINFO_IMAGES } from '../bookinfo/declarations';
 import type { Toleration } from '../core/node-placement';
@@ -157,6 +159,13 @@ export interface GitOpsConfig {
     /** Revert changes made in the cluster. @default true */
     readonly selfHeal: boolean;
   };
+  /**
+   * How Argo CD retries a failed sync of every Application (`syncPolicy.retry`). `limit` -1
+   * retries without end, 0 never; durations are Go durations or whole seconds.
+   * @default { limit: -1, backoff: { duration: '10s', factor: 2, maxDuration: '5m' }, refresh: true } (DEFAULT_RETRY)
+   * @see https://argo-cd.readthedocs.io/en/stable/user-guide/auto_sync/#automatic-retry-with-a-limit
+   */
+  readonly retry: RetryStrategy;
   /** Helm repository of Istio's `base`, `istiod` and `gateway` charts. @default 'https://istio-release.storage.googleapis.com/charts' */
   readonly istioChartRepository: string;
 }
@@ -312,6 +321,7 @@ export const DEFAULT_CONFIG: MeshConfig = {
     path: 'dist',
     argocd: { namespace: 'argocd', project: 'default' },
     automated: { enabled: true, prune: true, selfHeal: true },
+    retry: DEFAULT_RETRY,
     istioChartRepository: 'https://istio-release.storage.googleapis.com/charts',
   },
   services: [],
