@@ -151,8 +151,15 @@ describe('with gitops.repoURL', () => {
     expect(child('base').spec.ignoreDifferences).toEqual([
       { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle', '.webhooks[]?.failurePolicy'] },
     ]);
-    expect(child('base').spec.syncPolicy.syncOptions).toEqual(['RespectIgnoreDifferences=true']);
+    expect(child('base').spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
     expect(child('gateway').spec.ignoreDifferences).toBeUndefined();
+  });
+
+  test("base's Application, which holds Istio's CRDs, applies server-side; the others keep client-side apply", () => {
+    expect(child('base').spec.syncPolicy.syncOptions).toEqual(['RespectIgnoreDifferences=true', 'ServerSideApply=true']);
+    expect(child('istiod').spec.syncPolicy.syncOptions).toEqual(['RespectIgnoreDifferences=true']);
+    expect(child('gateway').spec.syncPolicy.syncOptions).toBeUndefined();
+    expect(root.spec.syncPolicy.syncOptions).toBeUndefined();
   });
 
   test('the Helm Applications install into the Istio namespace at the Istio version, with the release names istioctl uses', () => {
