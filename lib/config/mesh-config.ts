@@ -10,6 +10,7 @@ import type { RetryStrategy } from '../argocd/application-api';
 import { AuthorizationMode } from '../authorization/mode';
 import { BookinfoApp, BookinfoImages, DEFAULT_BOOKINFO_IMAGES } from '../bookinfo/declarations';
 import type { Toleration } from '../core/node-placement';
+import { ISTIO_VERSION } from '../istio/version';
 import type { MeshProtocol } from '../mesh/rules';
 import type { SpireCaKeyType, SpireDatastoreType, SpireLogLevel } from '../spire/settings';
 
@@ -106,7 +107,11 @@ export interface SpiffeCsiDriverConfig {
 
 /** Istio install settings. @see https://istio.io/latest/docs/ops/integrations/spire/ */
 export interface IstioConfig {
-  /** The Istio release installed by `istioctl install`; must match your istioctl. @default '1.30.3' */
+  /**
+   * The Istio release installed by `istioctl install`; must match your istioctl. A patch of
+   * {@link SUPPORTED_ISTIO_MINOR}, whose CRDs and models are vendored.
+   * @default ISTIO_VERSION ('1.30.3')
+   */
   readonly version: string;
   /** Registry and repository prefix of the Istio images. @default 'docker.io/istio' */
   readonly hub: string;
@@ -304,7 +309,7 @@ export const DEFAULT_CONFIG: MeshConfig = {
     },
   },
   istio: {
-    version: '1.30.3',
+    version: ISTIO_VERSION,
     hub: 'docker.io/istio',
     nativeSidecars: true,
     ingressGateway: { enabled: true, serviceType: 'LoadBalancer' },
