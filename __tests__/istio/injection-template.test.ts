@@ -1,5 +1,5 @@
 import * as YAML from 'yaml';
-import { INJECT_LABEL, SpireInjectionTemplate, TEMPLATES_ANNOTATION } from '../../lib/istio/injection-template';
+import { BUILT_IN_TEMPLATES, INJECT_LABEL, SpireInjectionTemplate, TEMPLATES_ANNOTATION } from '../../lib/istio/injection-template';
 import { PROXY_CONTAINER, WORKLOAD_SOCKET_DIR, WORKLOAD_SOCKET_VOLUME } from '../../lib/istio/workload-socket';
 import { podSpecProblems } from '../support/schema';
 
@@ -57,6 +57,19 @@ test('the CSI driver name comes from the driver object passed in', () => {
   const template = new SpireInjectionTemplate({ csi: { driverName: 'csi.example.test', socketFileName: 'socket' }, nativeSidecars: true });
   expect(renderedSpec(template).volumes[0].csi.driver).toBe('csi.example.test');
   expect(template.socket.socketPath).toBe(`${WORKLOAD_SOCKET_DIR}/socket`);
+});
+
+describe("the names of Istio's own templates are refused", () => {
+  // The templates istiod 1.30.3 ships: manifests/charts/istio-control/istio-discovery/templates/istiod-injector-configmap.yaml:54-81, one per files/*.yaml it reads.
+  const ISTIO_1_30_TEMPLATES = ['sidecar', 'gateway', 'grpc-simple', 'grpc-agent', 'waypoint', 'kube-gateway', 'agentgateway'];
+
+  test('the reserved list is exactly the ones Istio 1.30 ships', () => {
+    expect([...BUILT_IN_TEMPLATES].sort()).toEqual([...ISTIO_1_30_TEMPLATES].sort());
+  });
+
+  test.each(ISTIO_1_30_TEMPLATES)('%s', (name) => {
+    expect(() => new SpireInjectionTemplate({ csi, nativeSidecars: true, name })).toThrow(`name: '${name}' must not be one of Istio's built-in templates`);
+  });
 });
 
 describe('bad input', () => {

@@ -15,8 +15,35 @@ export const TEMPLATES_ANNOTATION = 'inject.istio.io/templates';
 export const INJECT_LABEL = 'sidecar.istio.io/inject';
 /** Istio's own template that injects the proxy; ours patches what it produced. */
 export const BASE_TEMPLATE = 'sidecar';
-/** Templates Istio 1.30 ships; a custom template of the same name would replace one of them. */
-const BUILT_IN_TEMPLATES: readonly string[] = ['sidecar', 'gateway', 'grpc-simple', 'grpc-agent', 'waypoint', 'kube-gateway'];
+/**
+ * Templates Istio 1.30 ships (`sidecarInjectorWebhook` config, istiod chart
+ * templates/istiod-injector-configmap.yaml:54-81 at 1.30.3); a custom template of the same name
+ * would replace one of them.
+ */
+export const BUILT_IN_TEMPLATES: readonly string[] = ['sidecar', 'gateway', 'grpc-simple', 'grpc-agent', 'waypoint', 'kube-gateway', 'agentgateway'];
+/**
+ * The pod annotation that overrides istiod's native-sidecar mode for one pod (read by the
+ * injector, pkg/kube/inject/inject.go:499-503, and the `sidecar` template at 1.30.3). The `spire`
+ * template patches the list the mesh-wide mode puts `istio-proxy` in, so on a pod that flips the
+ * mode it patches the other list and adds a second, image-less `istio-proxy`: the pod is refused.
+ */
+export const NATIVE_SIDECAR_ANNOTATION = 'sidecar.istio.io/nativeSidecar';
+
+/**
+ * Refuses {@link NATIVE_SIDECAR_ANNOTATION} among a meshed pod's annotations: the mode is
+ * mesh-wide (`istio.nativeSidecars`), never per pod.
+ * @param field names the annotations' owner, e.g. `MeshedService(echo).podAnnotations`
+ */
+export function checkNoNativeSidecarOverride(field: string, annotations: Readonly<Record<string, string>> | undefined): void {
+  if (annotations && Object.prototype.hasOwnProperty.call(annotations, NATIVE_SIDECAR_ANNOTATION)) {
+    throw new ValidationError(
+      `${field}['${NATIVE_SIDECAR_ANNOTATION}']`,
+      annotations[NATIVE_SIDECAR_ANNOTATION],
+      'must not be set on a meshed pod: the native-sidecar mode is mesh-wide (istio.nativeSidecars), and the spire template patches the list that mode puts ' +
+        'istio-proxy in; a pod that overrides it gets a second, image-less istio-proxy and is refused (istio/istio#56455)',
+    );
+  }
+}
 
 /**
  * The part of a pod spec an injection template patches. Istio merges it into the pod the
