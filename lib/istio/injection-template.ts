@@ -3,6 +3,7 @@ import * as YAML from 'yaml';
 import { IWorkloadApiCsi } from '../spire/interfaces';
 import { checkDns1123Label, ValidationError } from '../validation';
 import { ISidecarInjection } from './interfaces';
+import { checkIstioVersion } from './version';
 import { PROXY_CONTAINER, WorkloadSocket } from './workload-socket';
 
 /** The pod annotation that lists the injection templates Istio applies, in order. */
@@ -28,6 +29,13 @@ export const BUILT_IN_TEMPLATES: readonly string[] = ['sidecar', 'gateway', 'grp
  * mode it patches the other list and adds a second, image-less `istio-proxy`: the pod is refused.
  */
 export const NATIVE_SIDECAR_ANNOTATION = 'sidecar.istio.io/nativeSidecar';
+/**
+ * The pod-template annotation naming the Istio release a pod is injected by. The injector runs
+ * only when a pod is created, so an upgraded istiod leaves running sidecars at the old release;
+ * with the release in the pod template, bumping `istio.version` changes every meshed pod
+ * template and so rolls the workloads (in their sync wave under Argo CD, on `kubectl apply` too).
+ */
+export const ISTIO_VERSION_ANNOTATION = 'spire-mesh/istio-version';
 
 /**
  * Refuses {@link NATIVE_SIDECAR_ANNOTATION} among a meshed pod's annotations: the mode is
@@ -65,6 +73,11 @@ export interface SpireInjectionTemplateProps {
    */
   readonly nativeSidecars: boolean;
   /**
+   * The Istio release whose injector applies the template: written into every meshed pod
+   * template ({@link ISTIO_VERSION_ANNOTATION}), so an upgrade re-creates the pods and their proxies.
+   */
+  readonly istioVersion: string;
+  /**
    * The template's name, as pods list it in {@link TEMPLATES_ANNOTATION}.
    * @default 'spire'
    */
@@ -81,6 +94,7 @@ export interface SpireInjectionTemplateProps {
 export class SpireInjectionTemplate implements ISidecarInjection {
   public readonly name: string;
   public readonly nativeSidecars: boolean;
+  public readonly istioVersion: string;
   public readonly socket: WorkloadSocket;
   /** The typed pod spec fragment the template applies. */
   public readonly podSpec: PodSpecPatch;
@@ -93,13 +107,14 @@ export class SpireInjectionTemplate implements ISidecarInjection {
       throw new ValidationError('name', this.name, `must not be one of Istio's built-in templates (${BUILT_IN_TEMPLATES.join(', ')})`);
     }
     this.nativeSidecars = props.nativeSidecars;
+    this.istioVersion = checkIstioVersion('istioVersion', props.istioVersion);
     this.socket = new WorkloadSocket(props.csi);
     const proxy: k8s.Container = { name: PROXY_CONTAINER, volumeMounts: [this.socket.mount] };
     this.podSpec = {
       ...(this.nativeSidecars ? { initContainers: [proxy] } : { containers: [proxy] }),
       volumes: [this.socket.volume],
     };
-    this.podAnnotations = { [TEMPLATES_ANNOTATION]: `${BASE_TEMPLATE},${this.name}` };
+    this.podAnnotations = { [TEMPLATES_ANNOTATION]: `${BASE_TEMPLATE},${this.name}`, [ISTIO_VERSION_ANNOTATION]: this.istioVersion };
     this.podLabels = { [INJECT_LABEL]: 'true' };
   }
 

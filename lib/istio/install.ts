@@ -68,6 +68,9 @@ export class IstioInstall {
     if (gateway && gateway.identity.trustDomain !== this.trustDomain) {
       throw new ValidationError('ingressGateway.identity.trustDomain', gateway.identity.trustDomain, `must be the mesh trust domain ('${this.trustDomain}')`);
     }
+    if (props.injection.istioVersion !== this.version) {
+      throw new ValidationError('injection.istioVersion', props.injection.istioVersion, `must be the installed Istio version ('${this.version}'): meshed pods record the release that injects them`);
+    }
     this.injection = props.injection;
     this.ingressGateway = gateway;
     this.pilotEnv = { [NATIVE_SIDECARS_ENV]: String(props.injection.nativeSidecars) };
