@@ -227,6 +227,7 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
           namespace: git.argocd.namespace,
           project: git.argocd.project,
           automated: git.automated.enabled ? { prune: git.automated.prune, selfHeal: git.automated.selfHeal } : undefined,
+          retry: git.retry,
         },
         repoURL: git.repoURL,
         revision: git.revision,

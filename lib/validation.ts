@@ -213,6 +213,28 @@ export function checkDuration(field: string, value: string): string {
   return value;
 }
 
+/**
+ * A duration as Argo CD reads one (`parseStringToDuration`, pkg/apis/application/v1alpha1/types.go
+ * at v3.5.1): a bare whole number of seconds (`30`) or a Go duration (`10s`, `5m`, `1h30m`),
+ * here above zero and at most {@link MAX_DURATION_SECONDS}.
+ */
+export function checkArgoDuration(field: string, value: string): string {
+  if (/^\d+$/.test(value)) {
+    if (Number(value) <= 0) throw new ValidationError(field, value, 'must be longer than zero');
+    if (Number(value) > MAX_DURATION_SECONDS) throw new ValidationError(field, value, 'must be at most 87600h (ten years)');
+    return value;
+  }
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) {
+    throw new ValidationError(field, value, 'must be an Argo CD duration: a Go duration such as "10s", "5m" or "1h30m", or a whole number of seconds');
+  }
+  return checkDuration(field, value);
+}
+
+/** Seconds of a duration {@link checkArgoDuration} accepts. */
+export function argoDurationSeconds(value: string): number {
+  return /^\d+$/.test(value) ? Number(value) : durationSeconds(value);
+}
+
 /** A Go duration in seconds, for comparing TTLs. */
 export function durationSeconds(value: string): number {
   const units: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };

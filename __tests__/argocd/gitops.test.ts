@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { ArgoApplication } from '../../lib/argocd/application';
+import { IN_CLUSTER } from '../../lib/argocd/application-api';
 import { APPLICATION_HEALTH_KEY } from '../../lib/argocd/health-customization';
 import { gitopsReport, ROOT_INCLUDE } from '../../lib/argocd/gitops';
 import { resolveMeshConfig } from '../../lib/config/load';
@@ -10,6 +12,7 @@ import { synthMesh } from '../../lib/synth';
 import { Manifest, schemaProblems } from '../support/schema';
 import { synthesize } from '../support/synth';
 import { tempDir } from '../support/temp';
+import { testChart } from '../support/test-app';
 
 const REPO = 'https://git.example/platform/mesh.git';
 const GITOPS = { gitops: { repoURL: REPO, revision: 'main', path: 'clusters/prod/dist' } };
@@ -90,6 +93,13 @@ describe('with gitops.repoURL', () => {
     }
   });
 
+  test('every Application retries a failed sync without end, backing off from 10s to 5m, with the newest revision', () => {
+    // Argo CD's own default is 5 automated retries, then none for that revision (controller/appcontroller.go:2383, 2394-2402 at v3.5.1).
+    for (const app of applications) {
+      expect(app.spec.syncPolicy.retry).toEqual({ limit: -1, backoff: { duration: '10s', factor: 2, maxDuration: '5m' }, refresh: true });
+    }
+  });
+
   test('waves: namespaces, SPIRE, registration, then Istio base, istiod, gateway, then mesh policy, then each workload namespace', () => {
     const single = (name: string) => {
       const waves = [...new Set(charts.get(name)!.map(wave))];
@@ -141,8 +151,15 @@ describe('with gitops.repoURL', () => {
     expect(child('base').spec.ignoreDifferences).toEqual([
       { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle', '.webhooks[]?.failurePolicy'] },
     ]);
-    expect(child('base').spec.syncPolicy.syncOptions).toEqual(['RespectIgnoreDifferences=true']);
+    expect(child('base').spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
     expect(child('gateway').spec.ignoreDifferences).toBeUndefined();
+  });
+
+  test("base's Application, which holds Istio's CRDs, applies server-side; the others keep client-side apply", () => {
+    expect(child('base').spec.syncPolicy.syncOptions).toEqual(['RespectIgnoreDifferences=true', 'ServerSideApply=true']);
+    expect(child('istiod').spec.syncPolicy.syncOptions).toEqual(['RespectIgnoreDifferences=true']);
+    expect(child('gateway').spec.syncPolicy.syncOptions).toBeUndefined();
+    expect(root.spec.syncPolicy.syncOptions).toBeUndefined();
   });
 
   test('the Helm Applications install into the Istio namespace at the Istio version, with the release names istioctl uses', () => {
@@ -220,12 +237,43 @@ describe('bad gitops config fails at synth time, naming the field', () => {
     [{ istioChartRepository: 'ftp://charts.example' }, /gitops\.istioChartRepository: 'ftp:\/\/charts\.example' must be a Helm repository URL/],
     [{ automated: { prune: 'yes' } }, /gitops\.automated\.prune: 'yes' must be a boolean/],
     [{ repoUrl: REPO }, /gitops\.repoUrl: unknown key/],
+    [{ retry: { limit: -2 } }, /gitops\.retry\.limit: -2 must be -1 \(retry without end\) or a whole number of retries, 0 or more/],
+    [{ retry: { limit: 2.5 } }, /gitops\.retry\.limit: 2\.5 must be -1/],
+    [{ retry: { limit: '10' } }, /gitops\.retry\.limit: '10' must be a number/],
+    [{ retry: { backoff: { duration: '10 s' } } }, /gitops\.retry\.backoff\.duration: '10 s' must be an Argo CD duration/],
+    [{ retry: { backoff: { duration: '0s' } } }, /gitops\.retry\.backoff\.duration: '0s' must be longer than zero/],
+    [{ retry: { backoff: { duration: '0' } } }, /gitops\.retry\.backoff\.duration: '0' must be longer than zero/],
+    [{ retry: { backoff: { maxDuration: '5d' } } }, /gitops\.retry\.backoff\.maxDuration: '5d' must be an Argo CD duration/],
+    [{ retry: { backoff: { duration: '10m' } } }, /gitops\.retry\.backoff\.maxDuration: '5m' must be at least gitops\.retry\.backoff\.duration \(10m\)/],
+    [{ retry: { backoff: { factor: 0 } } }, /gitops\.retry\.backoff\.factor: 0 must be a whole number, 1 or more/],
+    [{ retry: { refresh: 'yes' } }, /gitops\.retry\.refresh: 'yes' must be a boolean/],
   ])('%j', (gitops, message) => {
     expect(() => resolveMeshConfig({ gitops })).toThrow(message);
   });
 
   test.each([REPO, 'ssh://git@git.example/platform/mesh.git', 'git@github.com:org/mesh.git'])('accepts the repository URL %s', (repoURL) => {
     expect(resolveMeshConfig({ gitops: { repoURL } }).gitops.repoURL).toBe(repoURL);
+  });
+
+  test('a configured retry reaches every Application, bare seconds included, and passes the CRD', () => {
+    const retry = { limit: 10, backoff: { duration: '30', factor: 3, maxDuration: '1h' }, refresh: false };
+    const { argocd } = synthesize({ gitops: { ...GITOPS.gitops, retry } });
+    const apps = argocd.filter((o) => o.kind === 'Application') as Array<Manifest & Record<string, any>>;
+    expect(apps).toHaveLength(4);
+    for (const app of apps) expect(app.spec.syncPolicy.retry).toEqual(retry);
+    expect(schemaProblems(argocd)).toEqual([]);
+  });
+
+  test('limit 0 (never retry) is accepted, as Argo CD reads it', () => {
+    expect(resolveMeshConfig({ gitops: { retry: { limit: 0 } } }).gitops.retry.limit).toBe(0);
+  });
+
+  test('the Application construct refuses a bad retry itself', () => {
+    const chart = testChart();
+    const settings = { namespace: 'argocd', project: 'default', retry: { limit: -1, backoff: { duration: '1m', factor: 2, maxDuration: '30s' }, refresh: true } };
+    expect(() => new ArgoApplication(chart, 'app', { name: 'x', settings, spec: { source: { repoURL: 'https://charts.example', chart: 'c', targetRevision: '1.0.0' }, destination: { server: IN_CLUSTER } } })).toThrow(
+      "retry.backoff.maxDuration: '30s' must be at least retry.backoff.duration (1m): it caps the wait between retries",
+    );
   });
 
   test('the gateway Service type is one of three', () => {

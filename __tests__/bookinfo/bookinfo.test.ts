@@ -38,9 +38,9 @@ describe('bookinfo in the default mesh', () => {
     expect(d.spec.replicas).toBe(1);
   });
 
-  test('every pod requests the sidecar,spire templates and is selected for injection', () => {
+  test('every pod requests the sidecar,spire templates, names the Istio release and is selected for injection', () => {
     for (const d of deployments) {
-      expect(d.spec.template.metadata.annotations).toEqual({ 'inject.istio.io/templates': 'sidecar,spire' });
+      expect(d.spec.template.metadata.annotations).toEqual({ 'inject.istio.io/templates': 'sidecar,spire', 'spire-mesh/istio-version': '1.30.3' });
       expect(d.spec.template.metadata.labels).toHaveProperty(['sidecar.istio.io/inject'], 'true');
     }
   });

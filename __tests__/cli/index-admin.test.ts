@@ -36,7 +36,7 @@ describe('the admin section of the index', () => {
   });
 
   test('GIVEN the default mesh WHEN indexing THEN the index carries its version and the Istio release istioctl must match', () => {
-    const { mesh, config } = synthesize({ istio: { version: '1.29.2' } });
+    const { mesh, config } = synthesize({ istio: { version: '1.30.1' } });
     const index = meshIndex(mesh);
     expect(index.version).toBe(1);
     expect(index.istioVersion).toBe(config.istio.version);

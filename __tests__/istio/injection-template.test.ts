@@ -1,5 +1,5 @@
 import * as YAML from 'yaml';
-import { INJECT_LABEL, SpireInjectionTemplate, TEMPLATES_ANNOTATION } from '../../lib/istio/injection-template';
+import { BUILT_IN_TEMPLATES, INJECT_LABEL, ISTIO_VERSION_ANNOTATION, SpireInjectionTemplate, TEMPLATES_ANNOTATION } from '../../lib/istio/injection-template';
 import { PROXY_CONTAINER, WORKLOAD_SOCKET_DIR, WORKLOAD_SOCKET_VOLUME } from '../../lib/istio/workload-socket';
 import { podSpecProblems } from '../support/schema';
 
@@ -19,7 +19,7 @@ describe.each([
   { nativeSidecars: false, patched: 'containers', untouched: 'initContainers' },
 ])('the spire template with nativeSidecars=$nativeSidecars', ({ nativeSidecars, patched, untouched }) => {
   // GIVEN a template for this native-sidecar mode
-  const template = new SpireInjectionTemplate({ csi, nativeSidecars });
+  const template = new SpireInjectionTemplate({ csi, nativeSidecars, istioVersion: '1.30.3' });
   // WHEN Istio parses the rendered string
   const spec = renderedSpec(template);
 
@@ -44,28 +44,46 @@ describe.each([
 
 describe('what a meshed pod requests', () => {
   test('the templates annotation names sidecar first, then this template by its own name', () => {
-    const template = new SpireInjectionTemplate({ csi, nativeSidecars: true, name: 'spiffe' });
-    expect(template.podAnnotations).toEqual({ [TEMPLATES_ANNOTATION]: 'sidecar,spiffe' });
+    const template = new SpireInjectionTemplate({ csi, nativeSidecars: true, istioVersion: '1.30.3', name: 'spiffe' });
+    expect(template.podAnnotations).toEqual({ [TEMPLATES_ANNOTATION]: 'sidecar,spiffe', [ISTIO_VERSION_ANNOTATION]: '1.30.3' });
+  });
+
+  test('the Istio release that injects it, so an upgrade changes the pod template and re-creates the proxy', () => {
+    expect(new SpireInjectionTemplate({ csi, nativeSidecars: true, istioVersion: '1.30.4' }).podAnnotations).toHaveProperty([ISTIO_VERSION_ANNOTATION], '1.30.4');
   });
 
   test('injection is triggered by the pod label', () => {
-    expect(new SpireInjectionTemplate({ csi, nativeSidecars: true }).podLabels).toEqual({ [INJECT_LABEL]: 'true' });
+    expect(new SpireInjectionTemplate({ csi, nativeSidecars: true, istioVersion: '1.30.3' }).podLabels).toEqual({ [INJECT_LABEL]: 'true' });
   });
 });
 
 test('the CSI driver name comes from the driver object passed in', () => {
-  const template = new SpireInjectionTemplate({ csi: { driverName: 'csi.example.test', socketFileName: 'socket' }, nativeSidecars: true });
+  const template = new SpireInjectionTemplate({ csi: { driverName: 'csi.example.test', socketFileName: 'socket' }, nativeSidecars: true, istioVersion: '1.30.3' });
   expect(renderedSpec(template).volumes[0].csi.driver).toBe('csi.example.test');
   expect(template.socket.socketPath).toBe(`${WORKLOAD_SOCKET_DIR}/socket`);
+});
+
+describe("the names of Istio's own templates are refused", () => {
+  // The templates istiod 1.30.3 ships: manifests/charts/istio-control/istio-discovery/templates/istiod-injector-configmap.yaml:54-81, one per files/*.yaml it reads.
+  const ISTIO_1_30_TEMPLATES = ['sidecar', 'gateway', 'grpc-simple', 'grpc-agent', 'waypoint', 'kube-gateway', 'agentgateway'];
+
+  test('the reserved list is exactly the ones Istio 1.30 ships', () => {
+    expect([...BUILT_IN_TEMPLATES].sort()).toEqual([...ISTIO_1_30_TEMPLATES].sort());
+  });
+
+  test.each(ISTIO_1_30_TEMPLATES)('%s', (name) => {
+    expect(() => new SpireInjectionTemplate({ csi, nativeSidecars: true, istioVersion: '1.30.3', name })).toThrow(`name: '${name}' must not be one of Istio's built-in templates`);
+  });
 });
 
 describe('bad input', () => {
   test.each([
     [{ name: 'sidecar' }, /name: 'sidecar' must not be one of Istio's built-in templates/],
     [{ name: 'Spire' }, /name: 'Spire' must be a DNS-1123 label/],
+    [{ istioVersion: '1.31.0' }, /istioVersion: '1.31.0' must be a patch release of Istio 1.30/],
     [{ csi: { driverName: 'CSI_driver', socketFileName: 'socket' } }, /csi.driverName: 'CSI_driver' must be a DNS-1123 subdomain/],
     [{ csi: { driverName: 'csi.spiffe.io', socketFileName: 'agent.sock' } }, /csi.socketFileName: 'agent.sock' must be 'socket'/],
   ])('%j throws naming the prop', (override, message) => {
-    expect(() => new SpireInjectionTemplate({ csi, nativeSidecars: true, ...override })).toThrow(message);
+    expect(() => new SpireInjectionTemplate({ csi, nativeSidecars: true, istioVersion: '1.30.3', ...override })).toThrow(message);
   });
 });

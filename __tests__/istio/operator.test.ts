@@ -99,7 +99,7 @@ describe('bad input', () => {
       trustDomain: 'example.org',
       hub: 'docker.io/istio',
       version: '1.30.3',
-      injection: new SpireInjectionTemplate({ csi, nativeSidecars: true }),
+      injection: new SpireInjectionTemplate({ csi, nativeSidecars: true, istioVersion: '1.30.3' }),
       ...overrides,
     };
   };
@@ -107,6 +107,8 @@ describe('bad input', () => {
 
   test.each([
     [{ version: '1.30.0-alpha.1' }, /version: '1.30.0-alpha.1' must be a released version/],
+    [{ version: '1.29.2' }, /^version: '1.29.2' must be a patch release of Istio 1.30 \(1.30.x\)/],
+    [{ version: '1.30.4' }, /^injection.istioVersion: '1.30.3' must be the installed Istio version \('1.30.4'\)/],
     [{ hub: 'docker.io/istio:1.30.3' }, /hub: 'docker.io\/istio:1.30.3' must be a registry and repository prefix/],
     [{ trustDomain: 'spiffe://example.org' }, /trustDomain: 'spiffe:\/\/example.org' must not include a scheme/],
   ])('%j throws naming the prop', (override, message) => {

@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { workloadIdentity } from '../../lib/identity';
 import { IIngressGateway, ISidecarInjection } from '../../lib/istio/interfaces';
 import { MeshedService, MeshedServiceProps } from '../../lib/mesh/meshed-service';
@@ -196,6 +196,15 @@ describe('callers and authorization', () => {
   });
 });
 
+test('a native-sidecar override patched into a pod template afterwards is refused at synth, naming the Deployment', () => {
+  const chart = testChart();
+  const echo = new MeshedService(chart, 'echo', { name: 'echo', namespace: 'team-a', port: 8080, trustDomain: 'corp.example', injection: INJECTION, versions: [{ name: 'v1', image: IMAGE }] });
+  ApiObject.of(echo.deployments.get('v1')!).addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations/sidecar.istio.io~1nativeSidecar', 'false'));
+  expect(() => chart.toJson()).toThrow(
+    "Deployment(team-a/echo-v1).spec.template.metadata.annotations['sidecar.istio.io/nativeSidecar']: 'false' must not be set on a meshed pod",
+  );
+});
+
 describe('bad input throws naming the prop', () => {
   test.each<[string, Partial<MeshedServiceProps>, RegExp]>([
     ['a port out of range', { port: 70000 }, /MeshedService\(echo\)\.port: 70000 must be an integer port/],
@@ -220,6 +229,16 @@ describe('bad input throws naming the prop', () => {
     ['a bad health path', { healthPath: 'health' }, /MeshedService\(echo\)\.healthPath: 'health' must be an absolute HTTP path/],
     ['a bad memory limit', { resources: { memoryLimit: 'lots' } }, /resources\.memoryLimit: 'lots' must be a Kubernetes quantity/],
     ['a bad trust domain', { trustDomain: 'Corp.Example' }, /trustDomain: 'Corp\.Example' must be lowercase/],
+    [
+      'injection that turns native sidecars off for its pods',
+      { injection: { ...INJECTION, podAnnotations: { ...INJECTION.podAnnotations, 'sidecar.istio.io/nativeSidecar': 'false' } } },
+      /MeshedService\(echo\)\.injection\.podAnnotations\['sidecar\.istio\.io\/nativeSidecar'\]: 'false' must not be set on a meshed pod: the native-sidecar mode is mesh-wide \(istio\.nativeSidecars\)/,
+    ],
+    [
+      'injection that turns them on for its pods',
+      { injection: { ...INJECTION, podAnnotations: { ...INJECTION.podAnnotations, 'sidecar.istio.io/nativeSidecar': 'true' } } },
+      /podAnnotations\['sidecar\.istio\.io\/nativeSidecar'\]: 'true' must not be set on a meshed pod/,
+    ],
   ])('%s', (_, overrides, message) => {
     expect(() => declare(overrides)).toThrow(message);
   });

@@ -53,6 +53,24 @@ export interface SyncPolicy {
     readonly selfHeal: boolean;
   };
   readonly syncOptions?: readonly string[];
+  readonly retry?: RetryStrategy;
+}
+
+/**
+ * How Argo CD retries a failed sync (`RetryStrategy`, pkg/apis/application/v1alpha1/types.go
+ * at v3.5.1). `limit` 0 (also what an omitted limit decodes to) retries never; a negative limit
+ * retries without end (`RetryCount < Limit || Limit < 0`, controller/appcontroller.go:1620).
+ * Durations are seconds as a bare number, or a Go duration (`parseStringToDuration`).
+ */
+export interface RetryStrategy {
+  readonly limit: number;
+  readonly backoff: {
+    readonly duration: string;
+    readonly factor: number;
+    readonly maxDuration: string;
+  };
+  /** Retry with the newest revision of the source rather than the one that failed. */
+  readonly refresh: boolean;
 }
 
 /** Fields of live objects Argo CD leaves out of the diff. */

@@ -27,6 +27,16 @@ const FIELDS_ISTIOD_WRITES: Readonly<Record<IstioChart, readonly ResourceIgnoreD
   gateway: [],
 };
 
+/**
+ * Charts synced with server-side apply (`ServerSideApply=true`, Argo CD docs
+ * user-guide/sync-options.md at v3.5.1: valid in an Application's `syncPolicy.syncOptions`). base
+ * holds Istio's CRDs: client-side apply copies each object into its last-applied annotation,
+ * capped with the others at 256 KiB, and the largest, `destinationrules.networking.istio.io`, is
+ * already 146 KiB of compact JSON in 1.30.3 and grows with each minor. Server-side apply
+ * stores no such copy.
+ */
+const SERVER_SIDE_APPLY: Readonly<Record<IstioChart, boolean>> = { base: true, istiod: false, gateway: false };
+
 export interface IstioApplicationsProps {
   readonly settings: ArgoCdSettings;
   /** The Istio install as Helm releases, in install order. */
@@ -66,8 +76,11 @@ export class IstioApplications extends Construct {
           destination: { server: IN_CLUSTER, namespace: release.namespace },
           ...(webhooks.length ? { ignoreDifferences: webhooks } : {}),
         },
-        // Without it, self-heal and every sync would write the ignored fields back.
-        syncOptions: webhooks.length ? ['RespectIgnoreDifferences=true'] : [],
+        syncOptions: [
+          // Without it, self-heal and every sync would write the ignored fields back.
+          ...(webhooks.length ? ['RespectIgnoreDifferences=true'] : []),
+          ...(SERVER_SIDE_APPLY[release.chart] ? ['ServerSideApply=true'] : []),
+        ],
       });
     });
   }

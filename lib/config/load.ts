@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { checkRetryStrategy } from '../argocd/application';
 import { checkTolerations } from '../core/node-placement';
+import { checkIstioVersion } from '../istio/version';
 import { checkSpireServerSettings, SPIRE_CA_KEY_TYPES, SPIRE_LOG_LEVELS } from '../spire/settings';
 import { checkStaticBusyboxImage } from '../registration/job-tools';
 import {
@@ -15,7 +17,6 @@ import {
   checkOneOf,
   checkOwnNamespace,
   checkQuantity,
-  checkReleaseVersion,
   checkRepoPath,
   checkTrustDomain,
   checkUnique,
@@ -245,7 +246,7 @@ function validate(c: MeshConfig, problems: string[]): void {
     check(() => checkDns1123Subdomain(`spire.${key}.priorityClassName`, c.spire[key].priorityClassName));
   }
 
-  check(() => checkReleaseVersion('istio.version', c.istio.version));
+  check(() => checkIstioVersion('istio.version', c.istio.version));
   check(() => checkImageHub('istio.hub', c.istio.hub));
   check(() => checkOneOf('istio.ingressGateway.serviceType', c.istio.ingressGateway.serviceType, ['LoadBalancer', 'NodePort', 'ClusterIP']));
 
@@ -273,6 +274,7 @@ function validate(c: MeshConfig, problems: string[]): void {
   check(() => checkRepoPath('gitops.path', gitops.path));
   check(() => checkDns1123Label('gitops.argocd.namespace', gitops.argocd.namespace));
   check(() => checkDns1123Subdomain('gitops.argocd.project', gitops.argocd.project));
+  check(() => checkRetryStrategy(gitops.retry, (prop) => `gitops.retry.${prop}`));
   check(() => checkHelmRepoUrl('gitops.istioChartRepository', gitops.istioChartRepository));
 
   checkServices(c, problems, check);

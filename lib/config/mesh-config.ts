@@ -5,9 +5,12 @@
  * file (see `load.ts`); nothing here needs editing.
  */
 
+import { DEFAULT_RETRY } from '../argocd/application';
+import type { RetryStrategy } from '../argocd/application-api';
 import { AuthorizationMode } from '../authorization/mode';
 import { BookinfoApp, BookinfoImages, DEFAULT_BOOKINFO_IMAGES } from '../bookinfo/declarations';
 import type { Toleration } from '../core/node-placement';
+import { ISTIO_VERSION } from '../istio/version';
 import type { MeshProtocol } from '../mesh/rules';
 import type { SpireCaKeyType, SpireDatastoreType, SpireLogLevel } from '../spire/settings';
 
@@ -104,7 +107,11 @@ export interface SpiffeCsiDriverConfig {
 
 /** Istio install settings. @see https://istio.io/latest/docs/ops/integrations/spire/ */
 export interface IstioConfig {
-  /** The Istio release installed by `istioctl install`; must match your istioctl. @default '1.30.3' */
+  /**
+   * The Istio release installed by `istioctl install`; must match your istioctl. A patch of
+   * {@link SUPPORTED_ISTIO_MINOR}, whose CRDs and models are vendored.
+   * @default ISTIO_VERSION ('1.30.3')
+   */
   readonly version: string;
   /** Registry and repository prefix of the Istio images. @default 'docker.io/istio' */
   readonly hub: string;
@@ -157,6 +164,13 @@ export interface GitOpsConfig {
     /** Revert changes made in the cluster. @default true */
     readonly selfHeal: boolean;
   };
+  /**
+   * How Argo CD retries a failed sync of every Application (`syncPolicy.retry`). `limit` -1
+   * retries without end, 0 never; durations are Go durations or whole seconds.
+   * @default { limit: -1, backoff: { duration: '10s', factor: 2, maxDuration: '5m' }, refresh: true } (DEFAULT_RETRY)
+   * @see https://argo-cd.readthedocs.io/en/stable/user-guide/auto_sync/#automatic-retry-with-a-limit
+   */
+  readonly retry: RetryStrategy;
   /** Helm repository of Istio's `base`, `istiod` and `gateway` charts. @default 'https://istio-release.storage.googleapis.com/charts' */
   readonly istioChartRepository: string;
 }
@@ -295,7 +309,7 @@ export const DEFAULT_CONFIG: MeshConfig = {
     },
   },
   istio: {
-    version: '1.30.3',
+    version: ISTIO_VERSION,
     hub: 'docker.io/istio',
     nativeSidecars: true,
     ingressGateway: { enabled: true, serviceType: 'LoadBalancer' },
@@ -312,6 +326,7 @@ export const DEFAULT_CONFIG: MeshConfig = {
     path: 'dist',
     argocd: { namespace: 'argocd', project: 'default' },
     automated: { enabled: true, prune: true, selfHeal: true },
+    retry: DEFAULT_RETRY,
     istioChartRepository: 'https://istio-release.storage.googleapis.com/charts',
   },
   services: [],

@@ -169,10 +169,11 @@ export class IngressGateway implements IIngressGateway {
 }
 
 /**
- * Waits until the SPIRE socket exists. Without it, pilot-agent starts its own SDS server on
- * that path, which fails on the read-only CSI mount, and the gateway never gets an identity
- * (istio/istio#41308; `pkg/istio-agent/agent.go`). Reads the path from `$SOCKET`, and looks
- * every `$WAIT_INTERVAL_SECONDS` (2 unless set).
+ * Waits until the SPIRE socket exists: belt and braces. Without it, a proxy that starts first
+ * has no certificates until the socket appears (Envoy's `sds-grpc` cluster is the socket path,
+ * so it reaches SPIRE then), and pilot-agent logs errors trying to serve its own SDS on the
+ * read-only CSI mount meanwhile (istio/istio#41308; `pkg/istio-agent/agent.go:382-404` at
+ * 1.30.3). Reads the path from `$SOCKET`, and looks every `$WAIT_INTERVAL_SECONDS` (2 unless set).
  */
 export function socketWaitScript(): string {
   return 'until [ -S "$SOCKET" ]; do echo "waiting for the SPIRE agent socket $SOCKET"; sleep "${WAIT_INTERVAL_SECONDS:-2}"; done; echo "found $SOCKET"';

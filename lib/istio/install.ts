@@ -1,7 +1,8 @@
 import * as kplus from 'cdk8s-plus-25';
-import { checkImageHub, checkReleaseVersion, checkTrustDomain, ValidationError } from '../validation';
+import { checkImageHub, checkTrustDomain, ValidationError } from '../validation';
 import { SpireInjectionTemplate } from './injection-template';
 import { IngressGateway } from './ingress-gateway';
+import { checkIstioVersion } from './version';
 
 /** The istiod env var that makes the injector put `istio-proxy` in `initContainers`. */
 export const NATIVE_SIDECARS_ENV = 'ENABLE_NATIVE_SIDECARS';
@@ -20,7 +21,7 @@ export interface IstioInstallProps {
   readonly trustDomain: string;
   /** Registry prefix of the Istio images, e.g. `docker.io/istio`. */
   readonly hub: string;
-  /** The Istio release: image tag, chart version, and the `istioctl` that installs it. */
+  /** The Istio release: image tag, chart version, and the `istioctl` that installs it; a patch of SUPPORTED_ISTIO_MINOR. */
   readonly version: string;
   /** The SPIRE injection template; its native-sidecar mode is what istiod is configured with. */
   readonly injection: SpireInjectionTemplate;
@@ -59,13 +60,16 @@ export class IstioInstall {
     this.rootNamespace = this.namespace;
     this.trustDomain = checkTrustDomain('trustDomain', props.trustDomain);
     this.hub = checkImageHub('hub', props.hub);
-    this.version = checkReleaseVersion('version', props.version);
+    this.version = checkIstioVersion('version', props.version);
     const gateway = props.ingressGateway;
     if (gateway && gateway.namespace !== this.namespace) {
       throw new ValidationError('ingressGateway.namespace', gateway.namespace, `must be the namespace Istio is installed into ('${this.namespace}')`);
     }
     if (gateway && gateway.identity.trustDomain !== this.trustDomain) {
       throw new ValidationError('ingressGateway.identity.trustDomain', gateway.identity.trustDomain, `must be the mesh trust domain ('${this.trustDomain}')`);
+    }
+    if (props.injection.istioVersion !== this.version) {
+      throw new ValidationError('injection.istioVersion', props.injection.istioVersion, `must be the installed Istio version ('${this.version}'): meshed pods record the release that injects them`);
     }
     this.injection = props.injection;
     this.ingressGateway = gateway;

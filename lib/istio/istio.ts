@@ -35,7 +35,7 @@ export class Istio extends Construct {
     super(scope, id);
     const { config } = props;
     const { istio } = config;
-    this.injection = new SpireInjectionTemplate({ csi: props.csi, nativeSidecars: istio.nativeSidecars });
+    this.injection = new SpireInjectionTemplate({ csi: props.csi, nativeSidecars: istio.nativeSidecars, istioVersion: istio.version });
     this.ingressGateway = istio.ingressGateway.enabled
       ? new IngressGateway({
           csi: props.csi,

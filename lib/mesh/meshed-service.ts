@@ -5,6 +5,7 @@ import { CallerPolicy } from '../authorization/caller-policy';
 import { AUTHORIZATION_MODES, AuthorizationMode } from '../authorization/mode';
 import { containerSecurityContext, resources as podResources } from '../core/pod-defaults';
 import { WorkloadIdentity, workloadIdentity } from '../identity';
+import { checkNoNativeSidecarOverride } from '../istio/injection-template';
 import { ISidecarInjection } from '../istio/interfaces';
 import { checkAppPort, checkEnvName, checkReplicas, deploymentName, MESH_PROTOCOLS, MeshProtocol } from './rules';
 import { ServiceRoute, ServiceRouteOptions } from './service-route';
@@ -191,6 +192,7 @@ export class MeshedService extends Construct implements IMeshWorkload {
       if (v.replicas !== undefined) checkReplicas(field(`versions[${i}].replicas`), v.replicas);
     });
     checkUnique(field('versions[].name'), props.versions.map((v) => v.name));
+    checkNoNativeSidecarOverride(field('injection.podAnnotations'), props.injection.podAnnotations);
 
     this.authorization = checkOneOf(field('authorization'), props.authorization ?? 'enforce', AUTHORIZATION_MODES);
     this.callers = [...(props.callers ?? [])];
@@ -276,6 +278,22 @@ export class MeshedService extends Construct implements IMeshWorkload {
       deployments.set(version.name, deployment);
     }
     this.deployments = deployments;
+    // Also what an escape hatch (addJsonPatch) wrote into a pod template, checked on the rendered object at synth.
+    this.node.addValidation({
+      validate: () => {
+        const problems: string[] = [];
+        for (const [version, deployment] of deployments) {
+          const annotations = (deployment.toJson() as { spec?: { template?: { metadata?: { annotations?: Record<string, string> } } } }).spec?.template?.metadata?.annotations;
+          try {
+            checkNoNativeSidecarOverride(`Deployment(${this.namespace}/${deploymentName(this.name, version)}).spec.template.metadata.annotations`, annotations);
+          } catch (err) {
+            if (!(err instanceof ValidationError)) throw err;
+            problems.push(err.message);
+          }
+        }
+        return problems;
+      },
+    });
   }
 }
 
