@@ -15,7 +15,7 @@ describe('defaults', () => {
       spireServer: 'ghcr.io/spiffe/spire-server:1.15.3',
       spireAgent: 'ghcr.io/spiffe/spire-agent:1.15.3',
       spiffeCsiDriver: 'ghcr.io/spiffe/spiffe-csi-driver:0.2.12',
-      csiNodeDriverRegistrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0',
+      csiNodeDriverRegistrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.17.0',
       kubectl: 'registry.k8s.io/kubectl:v1.36.4',
       busybox: 'docker.io/library/busybox:1.37.0-musl',
       jq: 'ghcr.io/jqlang/jq:1.8.2',
