@@ -70,7 +70,7 @@ describe('a bad configuration names the field, the value and the rule', () => {
     ['postgres without its Secret', { spire: { server: { datastore: { type: 'postgres' } } } }, 'spire.server.datastore.connectionStringSecret: undefined must name the Secret holding the postgres connection string'],
     ['a Secret for SQLite', { spire: { server: { datastore: { connectionStringSecret: { name: 'db' } } } } }, "spire.server.datastore.connectionStringSecret: 'db' applies only to postgres and mysql"],
     ['"$" in the CA subject with postgres (-expandEnv)', { spire: { server: { caSubject: { organization: 'A$B' }, datastore: { type: 'postgres', connectionStringSecret: { name: 'db' } } } } }, "spire.server.caSubject.organization: 'A$B' must not contain \"$\" with an external datastore"],
-    ['a connection string in the config', { spire: { server: { datastore: { type: 'mysql', connectionString: 'root:pw@tcp(db)/spire' } } } }, 'spire.server.datastore.connectionString: unknown key (known keys here: type, connectionStringSecret)'],
+    ['a connection string in the config', { spire: { server: { datastore: { type: 'mysql', connectionString: 'root:pw@tcp(db)/spire' } } } }, 'spire.server.datastore.connectionString: unknown key (known keys here: type, connectionStringSecret, caSecret)'],
     ['cluster name not DNS-1123', { clusterName: 'Demo_Cluster' }, "clusterName: 'Demo_Cluster' must be a DNS-1123 label"],
     ['namespace not DNS-1123', { namespaces: { spire: 'spire.system' } }, "namespaces.spire: 'spire.system' must be a DNS-1123 label"],
     ['same namespace twice', { namespaces: { istio: 'spire' } }, "namespaces.istio: 'spire' must differ from namespaces.spire"],
