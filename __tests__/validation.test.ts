@@ -53,7 +53,7 @@ describe('checkDns1123Label', () => {
 describe('checkImage', () => {
   test.each([
     'ghcr.io/spiffe/spire-server:1.15.3',
-    'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0',
+    'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.17.0',
     'localhost:5000/spire-agent:dev-1',
     `ghcr.io/spiffe/spire-agent@sha256:${'a'.repeat(64)}`,
     `ghcr.io/spiffe/spire-agent:1.15.3@sha256:${'0'.repeat(64)}`,

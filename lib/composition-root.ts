@@ -7,6 +7,7 @@ import { Bookinfo } from './bookinfo/bookinfo';
 import { BookinfoRouting } from './bookinfo/routing';
 import { MeshConfig } from './config/mesh-config';
 import { bookinfoServiceDeclarations, serviceDeclaration } from './config/services';
+import { spireServerChoices } from './config/spire-server';
 import { IdentityGraph } from './core/index-contract';
 import { ApplyTool, MeshChart, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from './core/mesh-chart';
 import { MeshNamespaces } from './core/namespaces';
@@ -257,7 +258,6 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
 /** MeshConfig's SPIRE sections as the SPIRE constructs' own props. */
 function spireProps(config: MeshConfig, namespaces: MeshNamespaces): SpireProps {
   const { replicas, datastore, storageSize, caKeyType, caTtl, defaultX509SvidTtl, logLevel, caSubject } = config.spire.server;
-  const secret = datastore.connectionStringSecret;
   return {
     namespace: namespaces.spire,
     trustDomain: config.trustDomain,
@@ -266,8 +266,8 @@ function spireProps(config: MeshConfig, namespaces: MeshNamespaces): SpireProps 
       image: config.images.spireServer,
       replicas,
       datastore: datastore.type,
-      // The config's empty name means "no Secret" (every config key has a default).
-      connectionStringSecret: secret.name === '' ? undefined : secret,
+      // The config's empty names and strings mean "not set" (every config key has a default).
+      ...spireServerChoices(config.spire.server),
       storageSize,
       caKeyType,
       caTtl,

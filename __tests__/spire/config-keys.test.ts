@@ -115,9 +115,17 @@ test('spire.server.storageSize reaches the PVC template, nothing else', async ()
   expect(after.get(path)).toBe('5Gi');
 });
 
+test('spire.server.caTtl reaches ca_ttl and the agent_ttl derived from it (and rolls the server), nothing else', async () => {
+  const { paths, after } = await changes({ spire: { server: { caTtl: '24h' } } });
+  expect(paths).toEqual([`${SERVER_CONF}.server[0].agent_ttl`, `${SERVER_CONF}.server[0].ca_ttl`, CONFIG_SHA('StatefulSet', 'spire-server')].sort());
+  expect(after.get(`${SERVER_CONF}.server[0].ca_ttl`)).toBe('24h');
+  // The default agent TTL, 24h, shortened to a sixth of the CA's.
+  expect(after.get(`${SERVER_CONF}.server[0].agent_ttl`)).toBe('4h');
+});
+
 test.each([
-  ['caTtl', '24h', 'ca_ttl'],
   ['defaultX509SvidTtl', '5m', 'default_x509_svid_ttl'],
+  ['agentTtl', '5m', 'agent_ttl'],
 ])('spire.server.%s reaches server.conf (and rolls the server), nothing else', async (key, value, confKey) => {
   const { paths, after } = await changes({ spire: { server: { [key]: value } } });
   expect(paths).toEqual([`${SERVER_CONF}.server[0].${confKey}`, CONFIG_SHA('StatefulSet', 'spire-server')].sort());

@@ -112,7 +112,7 @@ test('an agent can point at a server built elsewhere, and a CSI driver at an age
   const csi = new SpiffeCsiDriver(chart, 'csi', {
     agent: { namespace: 'node-agents', socketHostDir: '/run/other-agent', socketFileName: 'socket' },
     image: 'ghcr.io/spiffe/spiffe-csi-driver:0.2.12',
-    registrarImage: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0',
+    registrarImage: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.17.0',
   });
   expect(csi.workloadApiSocketHostDir).toBe('/run/other-agent');
   expect(csi.daemonSet.metadata.namespace).toBe('node-agents');

@@ -139,6 +139,10 @@ describe('bad props throw at synth time, naming prop, value and rule', () => {
     ['a Secret with SQLite', { connectionStringSecret: { name: 'db', key: 'dsn' } }, /connectionStringSecret: 'db' applies only to postgres and mysql/],
     ['a bad Secret name', { datastore: 'mysql', connectionStringSecret: { name: 'DB!', key: 'dsn' } }, /connectionStringSecret.name: 'DB!'/],
     ['a bad Secret key', { datastore: 'mysql', connectionStringSecret: { name: 'db', key: 'a/b' } }, /connectionStringSecret.key: 'a\/b' must be a Secret key/],
+    ['agent TTL above a sixth of the CA TTL', { caTtl: '24h', agentTtl: '5h' }, /agentTtl: '5h' must be at most 4h with caTtl 24h: .* raise caTtl to at least 30h/],
+    ['datastore CA with SQLite', { datastoreCaSecret: { name: 'db-ca', key: 'ca.crt' } }, /datastoreCaSecret: 'db-ca' applies only to postgres and mysql/],
+    ['cert-manager issuer', { upstreamAuthority: { type: 'cert-manager', issuerName: 'CA' } }, /upstreamAuthority.issuerName: 'CA' must be a DNS-1123 subdomain/],
+    ['KMS region', { keyManager: { type: 'aws_kms', region: 'Frankfurt' } }, /keyManager.region: 'Frankfurt' must be an AWS region/],
     ['"$" in the CA subject with -expandEnv', { datastore: 'postgres', connectionStringSecret: { name: 'db', key: 'dsn' }, caSubject: { country: 'US', organization: 'A$B' } }, /caSubject.organization: 'A\$B' must not contain "\$"/],
   ])('SpireServer refuses a bad %s', (_, override, message) => {
     const { chart, serverProps } = setup();

@@ -25,6 +25,7 @@ import {
 } from '../validation';
 import { DEFAULT_CONFIG, MeshConfig } from './mesh-config';
 import { checkServices, takeServices } from './services';
+import { spireServerChoices, spireServerConfigField } from './spire-server';
 
 /** The file read when {@link CONFIG_ENV_VAR} is not set; absent means "all defaults". */
 export const DEFAULT_CONFIG_FILE = 'spire-mesh.config.yaml';
@@ -234,11 +235,10 @@ function validate(c: MeshConfig, problems: string[]): void {
   const server = c.spire.server;
   check(() => checkQuantity('spire.server.storageSize', server.storageSize));
   check(() => checkOneOf('spire.server.caKeyType', server.caKeyType, SPIRE_CA_KEY_TYPES));
-  const secret = server.datastore.connectionStringSecret;
-  check(() => checkSpireServerSettings(
-    { ...server, datastore: server.datastore.type, connectionStringSecret: secret.name === '' ? undefined : secret },
-    (prop) => `spire.server.${prop.replace(/^datastore$/, 'datastore.type').replace(/^connectionStringSecret/, 'datastore.connectionStringSecret')}`,
-  ));
+  check(() => {
+    const { replicas, caTtl, defaultX509SvidTtl, caSubject } = server;
+    checkSpireServerSettings({ replicas, datastore: server.datastore.type, caTtl, defaultX509SvidTtl, caSubject, ...spireServerChoices(server) }, spireServerConfigField);
+  });
   check(() => checkOneOf('spire.server.logLevel', server.logLevel, SPIRE_LOG_LEVELS));
   check(() => checkOneOf('spire.agent.logLevel', c.spire.agent.logLevel, SPIRE_LOG_LEVELS));
   for (const key of ['agent', 'csiDriver'] as const) {

@@ -12,7 +12,11 @@ import { BookinfoApp, BookinfoImages, DEFAULT_BOOKINFO_IMAGES } from '../bookinf
 import type { Toleration } from '../core/node-placement';
 import { ISTIO_VERSION } from '../istio/version';
 import type { MeshProtocol } from '../mesh/rules';
-import type { SpireCaKeyType, SpireDatastoreType, SpireLogLevel } from '../spire/settings';
+import type { SpireCaKeyType, SpireDatastoreType, SpireKeyManager, SpireLogLevel, SpireUpstreamAuthority } from '../spire/settings';
+
+/** `spire.server.upstreamAuthority.type`: a plugin, or `none`. */
+export type SpireUpstreamAuthorityType = 'none' | SpireUpstreamAuthority['type'];
+export type SpireKeyManagerType = SpireKeyManager['type'];
 
 /** Container images, each pinned by tag or digest. */
 export interface ImagesConfig {
@@ -22,7 +26,7 @@ export interface ImagesConfig {
   readonly spireAgent: string;
   /** @default 'ghcr.io/spiffe/spiffe-csi-driver:0.2.12' */
   readonly spiffeCsiDriver: string;
-  /** @default 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0' */
+  /** @default 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.17.0' */
   readonly csiNodeDriverRegistrar: string;
   /**
    * The official kubectl image: distroless static, `/bin/kubectl` and nothing else. The
@@ -57,6 +61,13 @@ export interface SpireServerConfig {
      * @default { name: '', key: 'connection-string' } (no Secret)
      */
     readonly connectionStringSecret: { readonly name: string; readonly key: string };
+    /**
+     * The Secret, in SPIRE's namespace, holding the database server's CA certificate (PEM),
+     * mounted read-only at `/run/spire/datastore-ca/ca.crt`: mysql's `root_ca_path` points at
+     * it; a postgres connection string names it as `sslrootcert=`. postgres and mysql only.
+     * @default { name: '', key: 'ca.crt' } (no Secret: the image's system roots)
+     */
+    readonly caSecret: { readonly name: string; readonly key: string };
   };
   /** Size of each server's PVC: its CA key, and with SQLite the datastore. @default '1Gi' */
   readonly storageSize: string;
@@ -66,6 +77,56 @@ export interface SpireServerConfig {
   readonly caTtl: string;
   /** Default lifetime of X.509 SVIDs (the demo's `default_svid_ttl`). @default '10m' */
   readonly defaultX509SvidTtl: string;
+  /**
+   * Lifetime of agent SVIDs (`agent_ttl`), at most `min(caTtl / 6, 7d)`.
+   * @default '' (24h, shortened to `caTtl / 6`: 10m with the default `caTtl`)
+   */
+  readonly agentTtl: string;
+  /** Who signs the servers' CAs. @see https://github.com/spiffe/spire/blob/v1.15.3/doc/plugin_server_upstreamauthority_disk.md */
+  readonly upstreamAuthority: {
+    /** @default 'none' (each server's CA is its own self-signed root) */
+    readonly type: SpireUpstreamAuthorityType;
+    /** With `type: disk`: the upstream CA from a Secret in SPIRE's namespace. */
+    readonly disk: {
+      /** @default '' */
+      readonly secretName: string;
+      /** @default 'tls.crt' */
+      readonly certKey: string;
+      /** @default 'tls.key' */
+      readonly keyKey: string;
+      /** The upstream roots, when the CA is not self-signed. @default '' (none) */
+      readonly bundleKey: string;
+    };
+    /** With `type: cert-manager`: the issuer that signs each server's CA. */
+    readonly certManager: {
+      /** @default '' */
+      readonly issuerName: string;
+      /** @default 'Issuer' */
+      readonly issuerKind: string;
+      /** @default 'cert-manager.io' */
+      readonly issuerGroup: string;
+      /** Where CertificateRequests are created. @default '' (SPIRE's namespace) */
+      readonly namespace: string;
+      /** A kubeconfig Secret for cert-manager in another cluster. @default { name: '', key: 'kubeconfig' } (in-cluster) */
+      readonly kubeConfigSecret: { readonly name: string; readonly key: string };
+    };
+  };
+  /** Where the servers' CA keys live. @see https://github.com/spiffe/spire/blob/v1.15.3/doc/plugin_server_keymanager_aws_kms.md */
+  readonly keyManager: {
+    /** @default 'disk' (a keys file on each server's PVC) */
+    readonly type: SpireKeyManagerType;
+    /** With `type: aws_kms`. */
+    readonly awsKms: {
+      /** @default '' */
+      readonly region: string;
+      /** A ConfigMap holding a custom key policy. @default { name: '', key: 'policy.json' } (SPIRE's default policy) */
+      readonly keyPolicyConfigMap: { readonly name: string; readonly key: string };
+      /** IAM role for IRSA, annotated on the server's ServiceAccount. @default '' (none) */
+      readonly roleArn: string;
+      /** A Secret with `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`. @default '' (none) */
+      readonly credentialsSecret: string;
+    };
+  };
   /** @default 'INFO' */
   readonly logLevel: SpireLogLevel;
   /** Subject of the CA certificate. @default { country: 'US', organization: 'SPIFFE' } */
@@ -281,7 +342,7 @@ export const DEFAULT_CONFIG: MeshConfig = {
     spireServer: 'ghcr.io/spiffe/spire-server:1.15.3',
     spireAgent: 'ghcr.io/spiffe/spire-agent:1.15.3',
     spiffeCsiDriver: 'ghcr.io/spiffe/spiffe-csi-driver:0.2.12',
-    csiNodeDriverRegistrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0',
+    csiNodeDriverRegistrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.17.0',
     kubectl: 'registry.k8s.io/kubectl:v1.36.4',
     busybox: 'docker.io/library/busybox:1.37.0-musl',
     jq: 'ghcr.io/jqlang/jq:1.8.2',
@@ -289,11 +350,21 @@ export const DEFAULT_CONFIG: MeshConfig = {
   spire: {
     server: {
       replicas: 1,
-      datastore: { type: 'sqlite', connectionStringSecret: { name: '', key: 'connection-string' } },
+      datastore: { type: 'sqlite', connectionStringSecret: { name: '', key: 'connection-string' }, caSecret: { name: '', key: 'ca.crt' } },
       storageSize: '1Gi',
       caKeyType: 'rsa-2048',
       caTtl: '1h',
       defaultX509SvidTtl: '10m',
+      agentTtl: '',
+      upstreamAuthority: {
+        type: 'none',
+        disk: { secretName: '', certKey: 'tls.crt', keyKey: 'tls.key', bundleKey: '' },
+        certManager: { issuerName: '', issuerKind: 'Issuer', issuerGroup: 'cert-manager.io', namespace: '', kubeConfigSecret: { name: '', key: 'kubeconfig' } },
+      },
+      keyManager: {
+        type: 'disk',
+        awsKms: { region: '', keyPolicyConfigMap: { name: '', key: 'policy.json' }, roleArn: '', credentialsSecret: '' },
+      },
       logLevel: 'INFO',
       caSubject: { country: 'US', organization: 'SPIFFE' },
     },

@@ -17,11 +17,19 @@ export interface ServerConf {
   readonly caKeyType: string;
   readonly caTtl: string;
   readonly defaultX509SvidTtl: string;
+  /** Lifetime of agent SVIDs: how long an agent survives without reaching a server. */
+  readonly agentTtl: string;
   readonly caSubject: { readonly country: string; readonly organization: string };
-  /** DataStore "sql": the database type and how to connect (a file path for sqlite3). */
-  readonly datastore: { readonly databaseType: 'sqlite3' | 'postgres' | 'mysql'; readonly connectionString: string };
-  /** KeyManager "disk": the keys file. */
-  readonly keysPath: string;
+  /**
+   * DataStore "sql": the database type and how to connect (a file path for sqlite3); for mysql,
+   * `rootCaPath` is the CA file the server's certificate is verified against (postgres names it
+   * in the connection string, `sslrootcert=`).
+   */
+  readonly datastore: { readonly databaseType: 'sqlite3' | 'postgres' | 'mysql'; readonly connectionString: string; readonly rootCaPath?: string };
+  /** Where the CA keys live, and the plugin's files. */
+  readonly keyManager: KeyManagerConf;
+  /** Who signs the server's CA; absent, each server's CA is its own self-signed root. */
+  readonly upstreamAuthority?: UpstreamAuthorityConf;
   /** NodeAttestor "k8s_psat": the one cluster whose agents may attest. */
   readonly psat: {
     readonly cluster: string;
@@ -32,6 +40,65 @@ export interface ServerConf {
   /** Notifier "k8sbundle": the ConfigMap the trust bundle is written to. */
   readonly bundle: { readonly namespace: string; readonly configMap: string; readonly key: string };
   readonly healthChecks: HealthChecksConf;
+}
+
+/** KeyManager "disk", "memory" or "aws_kms", with the paths SPIRE reads. */
+export type KeyManagerConf =
+  | { readonly type: 'disk'; readonly keysPath: string }
+  | { readonly type: 'memory' }
+  | { readonly type: 'aws_kms'; readonly region: string; readonly keyIdentifierFile: string; readonly keyPolicyFile?: string };
+
+/** UpstreamAuthority "disk" or "cert-manager", with the paths SPIRE reads. */
+export type UpstreamAuthorityConf =
+  | { readonly type: 'disk'; readonly certFilePath: string; readonly keyFilePath: string; readonly bundleFilePath?: string }
+  | {
+      readonly type: 'cert-manager';
+      readonly issuerName: string;
+      readonly issuerKind: string;
+      readonly issuerGroup: string;
+      readonly namespace: string;
+      readonly kubeConfigFile?: string;
+    };
+
+/** Only the attributes whose value is set: an unset optional key is left to SPIRE's default. */
+function defined(attributes: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(attributes).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+function keyManagerBlock(keyManager: KeyManagerConf): HclBlock {
+  switch (keyManager.type) {
+    case 'disk':
+      return pluginBlock('KeyManager', 'disk', { keys_path: keyManager.keysPath });
+    case 'memory':
+      return pluginBlock('KeyManager', 'memory');
+    case 'aws_kms':
+      return pluginBlock(
+        'KeyManager',
+        'aws_kms',
+        defined({ region: keyManager.region, key_identifier_file: keyManager.keyIdentifierFile, key_policy_file: keyManager.keyPolicyFile }),
+      );
+  }
+}
+
+function upstreamAuthorityBlock(upstream: UpstreamAuthorityConf): HclBlock {
+  if (upstream.type === 'disk') {
+    return pluginBlock(
+      'UpstreamAuthority',
+      'disk',
+      defined({ cert_file_path: upstream.certFilePath, key_file_path: upstream.keyFilePath, bundle_file_path: upstream.bundleFilePath }),
+    );
+  }
+  return pluginBlock(
+    'UpstreamAuthority',
+    'cert-manager',
+    defined({
+      issuer_name: upstream.issuerName,
+      issuer_kind: upstream.issuerKind,
+      issuer_group: upstream.issuerGroup,
+      namespace: upstream.namespace,
+      kube_config_file: upstream.kubeConfigFile,
+    }),
+  );
 }
 
 /** A `PluginType "name" { plugin_data { … } }` block. */
@@ -55,6 +122,7 @@ export function serverConfHcl(conf: ServerConf): HclBody {
           ca_key_type: conf.caKeyType,
           ca_ttl: conf.caTtl,
           default_x509_svid_ttl: conf.defaultX509SvidTtl,
+          agent_ttl: conf.agentTtl,
         },
         blocks: [
           {
@@ -66,8 +134,13 @@ export function serverConfHcl(conf: ServerConf): HclBody {
       {
         type: 'plugins',
         blocks: [
-          pluginBlock('DataStore', 'sql', { database_type: conf.datastore.databaseType, connection_string: conf.datastore.connectionString }),
-          pluginBlock('KeyManager', 'disk', { keys_path: conf.keysPath }),
+          pluginBlock(
+            'DataStore',
+            'sql',
+            defined({ database_type: conf.datastore.databaseType, connection_string: conf.datastore.connectionString, root_ca_path: conf.datastore.rootCaPath }),
+          ),
+          keyManagerBlock(conf.keyManager),
+          ...(conf.upstreamAuthority ? [upstreamAuthorityBlock(conf.upstreamAuthority)] : []),
           pluginBlock('NodeAttestor', 'k8s_psat', {
             clusters: {
               [conf.psat.cluster]: {

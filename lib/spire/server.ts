@@ -6,8 +6,17 @@ import { checkImage, checkQuantity, checkTrustDomain } from '../validation';
 import { ISpireAgentPsat, ISpireServerAdmin, ISpireServerEndpoint } from './interfaces';
 import { SpireConfigFile, SPIRE_DATA_DIR } from './config-file';
 import { healthContainerFields, SPIRE_HEALTH_CHECKS } from './health';
-import { ServerConf, serverConfHcl } from './server-conf';
-import { checkSpireServerSettings, SecretKeySelector, SpireCaKeyType, SpireDatastoreType, SpireLogLevel } from './settings';
+import { KeyManagerConf, ServerConf, serverConfHcl, UpstreamAuthorityConf } from './server-conf';
+import {
+  checkSpireServerSettings,
+  defaultAgentTtl,
+  SecretKeySelector,
+  SpireCaKeyType,
+  SpireDatastoreType,
+  SpireKeyManager,
+  SpireLogLevel,
+  SpireUpstreamAuthority,
+} from './settings';
 
 /** The uid:gid the `ghcr.io/spiffe/spire-server` image is built to run as (its Dockerfile's `USER 1000:1000`). */
 export const SPIRE_SERVER_RUN_AS: RunAs = { uid: 1000, gid: 1000 };
@@ -17,6 +26,33 @@ const SOCKET_DIR = '/run/spire/sockets';
 const AGENT_API_PORT = 8081;
 /** The variable `server.conf` names the connection string by; SPIRE's `-expandEnv` substitutes it at start. */
 export const DATASTORE_CONNECTION_ENV = 'SPIRE_DATASTORE_CONNECTION_STRING';
+/**
+ * The datastore CA file, from `datastoreCaSecret`: mysql's `root_ca_path` points here, and a
+ * postgres connection string names it as `sslrootcert=`.
+ */
+export const DATASTORE_CA_PATH = '/run/spire/datastore-ca/ca.crt';
+/** The files of `UpstreamAuthority "disk"`, from its Secret. */
+export const UPSTREAM_CA_DIR = '/run/spire/upstream-ca';
+const UPSTREAM_KUBECONFIG_PATH = '/run/spire/upstream-kubeconfig/kubeconfig';
+const KMS_KEY_POLICY_PATH = '/run/spire/kms-key-policy/policy.json';
+/** Owner and group read only: with `fsGroup`, the kubelet gives the server's group these files. */
+const SECRET_FILE_MODE = 0o440;
+
+/** A file from a Secret or ConfigMap key, mounted read-only by itself at `path`. */
+interface MountedFile {
+  readonly volume: k8s.Volume;
+  readonly mount: k8s.VolumeMount;
+}
+
+function mountedFile(volumeName: string, source: { readonly secret: string } | { readonly configMap: string }, keys: Record<string, string>, path: string): MountedFile {
+  const dir = path.slice(0, path.lastIndexOf('/'));
+  const items = Object.entries(keys).map(([key, file]) => ({ key, path: file }));
+  const volume: k8s.Volume =
+    'secret' in source
+      ? { name: volumeName, secret: { secretName: source.secret, items, defaultMode: SECRET_FILE_MODE } }
+      : { name: volumeName, configMap: { name: source.configMap, items } };
+  return { volume, mount: { name: volumeName, mountPath: dir, readOnly: true } };
+}
 
 export interface SpireServerProps {
   /** The namespace everything of the server lives in. */
@@ -62,6 +98,31 @@ export interface SpireServerProps {
    * @default '10m'
    */
   readonly defaultX509SvidTtl?: string;
+  /**
+   * Lifetime of agent SVIDs (`agent_ttl`): agents renew at half-life, so with every server down
+   * an agent keeps a valid SVID for about half of this. At most `min(caTtl / 6, 7d)`, the longest
+   * SPIRE guarantees without cutting it short.
+   * @default - 24h, shortened to `caTtl / 6` (10m with the default `caTtl`); see {@link defaultAgentTtl}
+   */
+  readonly agentTtl?: string;
+  /**
+   * The CA that signs every server's CA, so the bundle holds its root instead of one
+   * self-signed root per server and rotation.
+   * @default - none: each server's CA is self-signed
+   */
+  readonly upstreamAuthority?: SpireUpstreamAuthority;
+  /**
+   * Where the CA keys live.
+   * @default { type: 'disk' } (a keys file on each pod's own PVC)
+   */
+  readonly keyManager?: SpireKeyManager;
+  /**
+   * The CA certificate of the postgres/mysql server, mounted read-only at {@link DATASTORE_CA_PATH}:
+   * mysql's `root_ca_path` is set to it; a postgres connection string names it as
+   * `sslrootcert=/run/spire/datastore-ca/ca.crt` (with `sslmode=verify-full`).
+   * @default - none: the system roots of the image
+   */
+  readonly datastoreCaSecret?: SecretKeySelector;
   /** @default 'INFO' */
   readonly logLevel?: SpireLogLevel;
   /**
@@ -131,7 +192,22 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
     const defaultX509SvidTtl = props.defaultX509SvidTtl ?? '10m';
     const caSubject = props.caSubject ?? { country: 'US', organization: 'SPIFFE' };
     this.connectionStringSecret = props.connectionStringSecret;
-    checkSpireServerSettings({ replicas: this.replicas, datastore, connectionStringSecret: this.connectionStringSecret, caTtl, defaultX509SvidTtl, caSubject });
+    const keyManager = props.keyManager ?? { type: 'disk' };
+    const upstreamAuthority = props.upstreamAuthority;
+    const datastoreCaSecret = props.datastoreCaSecret;
+    checkSpireServerSettings({
+      replicas: this.replicas,
+      datastore,
+      connectionStringSecret: this.connectionStringSecret,
+      datastoreCaSecret,
+      caTtl,
+      defaultX509SvidTtl,
+      agentTtl: props.agentTtl,
+      caSubject,
+      upstreamAuthority,
+      keyManager,
+    });
+    const agentTtl = props.agentTtl ?? defaultAgentTtl(caTtl);
     const storageSize = checkQuantity('storageSize', props.storageSize ?? '1Gi');
     this.namespace = props.namespace.name;
     this.bundleConfigMapName = props.bundleConfigMapName ?? 'trust-bundle';
@@ -140,7 +216,12 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
     const metadata = (name: string) => ({ name, namespace: this.namespace });
 
     // The server calls the API: TokenReview for k8s_psat, the bundle ConfigMap for k8sbundle.
-    this.serviceAccount = new kplus.ServiceAccount(this, 'service-account', { metadata: metadata(NAME), automountToken: true });
+    // IRSA: EKS's pod identity webhook gives pods of an annotated ServiceAccount that role's credentials.
+    const roleArn = keyManager.type === 'aws_kms' ? keyManager.roleArn : undefined;
+    this.serviceAccount = new kplus.ServiceAccount(this, 'service-account', {
+      metadata: { ...metadata(NAME), ...(roleArn ? { annotations: { 'eks.amazonaws.com/role-arn': roleArn } } : {}) },
+      automountToken: true,
+    });
 
     // No `data`: `kubectl apply` then never owns (and never resets) the key the notifier writes.
     this.bundleConfigMap = new kplus.ConfigMap(this, 'bundle', { metadata: metadata(this.bundleConfigMapName) });
@@ -154,6 +235,24 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
     for (const [key, value] of Object.entries(this.selector)) this.service.selectLabel(key, value);
     this.serviceDnsName = `${this.service.name}.${this.namespace}.svc`;
 
+    const files: MountedFile[] = [];
+    if (datastoreCaSecret) {
+      files.push(mountedFile('datastore-ca', { secret: datastoreCaSecret.name }, { [datastoreCaSecret.key]: 'ca.crt' }, DATASTORE_CA_PATH));
+    }
+    const upstream = upstreamAuthority ? this.upstreamAuthorityConf(upstreamAuthority, files) : undefined;
+    const keyManagerConf = this.keyManagerConf(keyManager, files);
+    const env: k8s.EnvVar[] = [];
+    if (this.connectionStringSecret) {
+      const { name, key } = this.connectionStringSecret;
+      env.push({ name: DATASTORE_CONNECTION_ENV, valueFrom: { secretKeyRef: { name, key } } });
+    }
+    if (keyManager.type === 'aws_kms' && keyManager.credentialsSecret) {
+      // The AWS SDK's own variables: the keys never reach server.conf.
+      for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+        env.push({ name, valueFrom: { secretKeyRef: { name: keyManager.credentialsSecret, key: name } } });
+      }
+    }
+
     this.conf = {
       trustDomain: this.trustDomain,
       bindPort: AGENT_API_PORT,
@@ -163,13 +262,19 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
       caKeyType: props.caKeyType ?? 'rsa-2048',
       caTtl,
       defaultX509SvidTtl,
+      agentTtl,
       caSubject,
       datastore:
         datastore === 'sqlite'
           ? { databaseType: 'sqlite3', connectionString: `${SPIRE_DATA_DIR}/datastore.sqlite3` }
-          : { databaseType: datastore, connectionString: `$${DATASTORE_CONNECTION_ENV}` },
-      // Per pod, on its own PVC: replicas never share CA key material.
-      keysPath: `${SPIRE_DATA_DIR}/keys.json`,
+          : {
+              databaseType: datastore,
+              connectionString: `$${DATASTORE_CONNECTION_ENV}`,
+              // mysql alone reads root_ca_path (sqlstore/mysql.go:128); postgres takes sslrootcert= in its connection string.
+              ...(datastore === 'mysql' && datastoreCaSecret ? { rootCaPath: DATASTORE_CA_PATH } : {}),
+            },
+      keyManager: keyManagerConf,
+      ...(upstream ? { upstreamAuthority: upstream } : {}),
       psat: {
         cluster: props.agents.clusterName,
         serviceAccountAllowList: [`${props.agents.namespace}:${props.agents.serviceAccountName}`],
@@ -187,7 +292,8 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
     this.configMap = configFile.configMap;
 
     this.createRbac(metadata);
-    this.statefulSet = this.createStatefulSet(props.image, storageSize, configFile);
+    if (upstream?.type === 'cert-manager' && upstream.kubeConfigFile === undefined) this.grantCertificateRequests(upstream.namespace);
+    this.statefulSet = this.createStatefulSet(props.image, storageSize, configFile, files, env);
     if (this.replicas > 1) {
       // L1: cdk8s-plus-25 has no PodDisruptionBudget. Not with one replica: it would block every node drain.
       this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'pdb', {
@@ -222,6 +328,70 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
     return role;
   }
 
+  private upstreamAuthorityConf(upstream: SpireUpstreamAuthority, files: MountedFile[]): UpstreamAuthorityConf {
+    if (upstream.type === 'disk') {
+      const keys: Record<string, string> = { [upstream.certKey ?? 'tls.crt']: 'cert.pem', [upstream.keyKey ?? 'tls.key']: 'key.pem' };
+      if (upstream.bundleKey !== undefined) keys[upstream.bundleKey] = 'bundle.pem';
+      files.push(mountedFile('upstream-ca', { secret: upstream.secretName }, keys, `${UPSTREAM_CA_DIR}/cert.pem`));
+      return {
+        type: 'disk',
+        certFilePath: `${UPSTREAM_CA_DIR}/cert.pem`,
+        keyFilePath: `${UPSTREAM_CA_DIR}/key.pem`,
+        ...(upstream.bundleKey !== undefined ? { bundleFilePath: `${UPSTREAM_CA_DIR}/bundle.pem` } : {}),
+      };
+    }
+    const kubeConfig = upstream.kubeConfigSecret;
+    if (kubeConfig) files.push(mountedFile('upstream-kubeconfig', { secret: kubeConfig.name }, { [kubeConfig.key]: 'kubeconfig' }, UPSTREAM_KUBECONFIG_PATH));
+    return {
+      type: 'cert-manager',
+      issuerName: upstream.issuerName,
+      issuerKind: upstream.issuerKind ?? 'Issuer',
+      issuerGroup: upstream.issuerGroup ?? 'cert-manager.io',
+      namespace: upstream.namespace ?? this.namespace,
+      ...(kubeConfig ? { kubeConfigFile: UPSTREAM_KUBECONFIG_PATH } : {}),
+    };
+  }
+
+  private keyManagerConf(keyManager: SpireKeyManager, files: MountedFile[]): KeyManagerConf {
+    switch (keyManager.type) {
+      case 'disk':
+        // Per pod, on its own PVC: replicas never share CA key material.
+        return { type: 'disk', keysPath: `${SPIRE_DATA_DIR}/keys.json` };
+      case 'memory':
+        return { type: 'memory' };
+      case 'aws_kms': {
+        const policy = keyManager.keyPolicyConfigMap;
+        if (policy) files.push(mountedFile('kms-key-policy', { configMap: policy.name }, { [policy.key]: 'policy.json' }, KMS_KEY_POLICY_PATH));
+        return {
+          type: 'aws_kms',
+          region: keyManager.region,
+          // On the pod's own PVC: the server finds its KMS keys again after a restart, and each replica has its own.
+          keyIdentifierFile: `${SPIRE_DATA_DIR}/aws-kms-key-id`,
+          ...(policy ? { keyPolicyFile: KMS_KEY_POLICY_PATH } : {}),
+        };
+      }
+    }
+  }
+
+  /**
+   * The cert-manager plugin creates a CertificateRequest, polls it with `get`, and `list`s and
+   * `delete`s its stale ones (upstreamauthority/certmanager/certmanager.go:181, 201 and api.go:76,
+   * 103 at v1.15.3): those four verbs, in that one namespace.
+   */
+  private grantCertificateRequests(namespace: string): void {
+    const metadata = { name: `${NAME}-cert-manager`, namespace };
+    // L1: cdk8s-plus-25 has no ApiResource for cert-manager's CRDs.
+    const role = new k8s.KubeRole(this, 'cert-manager-role', {
+      metadata,
+      rules: [{ apiGroups: ['cert-manager.io'], resources: ['certificaterequests'], verbs: ['create', 'get', 'list', 'delete'] }],
+    });
+    new k8s.KubeRoleBinding(this, 'cert-manager-role-binding', {
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
+      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccount.name, namespace: this.namespace }],
+    });
+  }
+
   private createRbac(metadata: (name: string) => { name: string; namespace: string }): void {
     // k8s_psat validates each agent token with a TokenReview, then reads the agent's pod and node for selectors.
     const clusterRole = new kplus.ClusterRole(this, 'cluster-role', { metadata: { name: NAME } });
@@ -239,7 +409,7 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
     );
   }
 
-  private createStatefulSet(image: string, storageSize: string, configFile: SpireConfigFile): k8s.KubeStatefulSet {
+  private createStatefulSet(image: string, storageSize: string, configFile: SpireConfigFile, files: readonly MountedFile[], env: k8s.EnvVar[]): k8s.KubeStatefulSet {
     const labels = { ...this.selector };
     const volumes = { data: 'spire-data', sockets: 'spire-server-socket', tmp: 'tmp' };
     const health = healthContainerFields(this.conf.healthChecks);
@@ -282,9 +452,7 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
                 image,
                 // -expandEnv: the connection string reaches server.conf from the Secret-backed env, not from the ConfigMap.
                 args: secret ? [...configFile.args, '-expandEnv'] : configFile.args,
-                ...(secret
-                  ? { env: [{ name: DATASTORE_CONNECTION_ENV, valueFrom: { secretKeyRef: { name: secret.name, key: secret.key } } }] }
-                  : {}),
+                ...(env.length > 0 ? { env } : {}),
                 ports: [
                   { name: 'grpc', containerPort: AGENT_API_PORT, protocol: 'TCP' },
                   health.port,
@@ -299,6 +467,7 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
                   { name: volumes.sockets, mountPath: SOCKET_DIR },
                   // The root filesystem is read-only; SQLite (mattn/go-sqlite3) and Go's os.TempDir write temp files here.
                   { name: volumes.tmp, mountPath: '/tmp' },
+                  ...files.map((f) => f.mount),
                 ],
               },
             ],
@@ -306,6 +475,7 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
               configFile.volume,
               { name: volumes.sockets, emptyDir: {} },
               { name: volumes.tmp, emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+              ...files.map((f) => f.volume),
             ],
           },
         },
