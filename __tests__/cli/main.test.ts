@@ -105,6 +105,40 @@ test.concurrent('GIVEN an unreachable cluster WHEN the first apply fails THEN th
   expect(result.err).toContain('--context and KUBECONFIG');
 });
 
+// no cluster: one line that says so, never kubectl's discovery retries or a guess about SPIRE
+/** What kubectl 1.32 prints without a cluster (KUBECONFIG pointing nowhere): five discovery retries, then its summary. */
+const NO_CLUSTER = [
+  ...Array.from({ length: 5 }, (_, i) => `E1203 14:11:06.19781${i}   18667 memcache.go:265] "Unhandled Error" err="couldn't get current server API group list: Get \\"http://localhost:8080/api?timeout=32s\\": dial tcp 127.0.0.1:8080: connect: connection refused"`),
+  'The connection to the server localhost:8080 was refused - did you specify the right host or port?',
+].join('\\n');
+
+test.concurrent.each([
+  [['up'], 'apply', 'kubectl apply -f dist/0000-namespaces.k8s.yaml'],
+  [['down'], 'delete', `kubectl delete -f ${fileOf('bookinfo-default')}`],
+  [['status'], 'get', 'kubectl get pods -n spire -o json'],
+  [['entries', 'list'], 'get pods', 'kubectl get pods -n spire -l app=spire-server -o json'],
+  [['entries', 'delete', 'x'], 'get pods', 'kubectl get pods -n spire -l app=spire-server -o json'],
+  [['entries', 'create'], 'delete', `kubectl delete -n spire job/${job}`],
+  [['forward'], 'get pods', 'kubectl get pods -n istio-system -l istio=ingressgateway -o json'],
+])('GIVEN no cluster WHEN running %j THEN one line says the cluster cannot be reached, with kubectl\'s summary line', async (args, fail, command) => {
+  const result = await run(args, env({ FAKE_FAIL: fail, FAKE_FAIL_MESSAGE: NO_CLUSTER }));
+  expect(result.code).toBe(1);
+  expect(result.err.split('\n')).toEqual([
+    expect.stringMatching(/^spire-mesh: cannot reach the cluster \(/),
+  ]);
+  expect(result.err).toContain(`(${command}`);
+  expect(result.err).toContain(': The connection to the server localhost:8080 was refused - did you specify the right host or port?); check that the cluster is reachable');
+  expect(result.err).not.toMatch(/memcache|SPIRE installed|is the SPIRE server running/);
+});
+
+test.concurrent('GIVEN a --context that KUBECONFIG lacks WHEN running a command THEN it says the context is not found', async () => {
+  const result = await run(['entries', 'list', '--context', 'kind-demo'], env({ FAKE_FAIL: 'get pods', FAKE_FAIL_MESSAGE: 'error: context "kind-demo" does not exist' }));
+  expect(result.code).toBe(1);
+  expect(result.err).toBe(
+    'spire-mesh: context kind-demo not found (kubectl --context=kind-demo get pods -n spire -l app=spire-server -o json: error: context "kind-demo" does not exist); kubectl config get-contexts lists the contexts of KUBECONFIG',
+  );
+});
+
 test.concurrent('GIVEN a slow command WHEN it runs longer than the heartbeat THEN the CLI prints that it is alive', async () => {
   const result = await run(['up'], env({ FAKE_SLOW: 'install -f', FAKE_SLOW_SECONDS: '0.3' }), 0.1);
   expect(result.code).toBe(0);

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'child_process';
+import { CliError } from './errors';
 import { commandLine, Plan, PlanCommand, PlanStep, Tool } from './plan';
 
 /** Where the CLI writes; injected so tests read what a user would see. */
@@ -86,14 +87,46 @@ const EXIT_FLUSH_MS = 2000;
 /** setTimeout's largest delay; a longer one would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** kubectl's own words for "the cluster is not there" (or not yours). */
-export const UNREACHABLE = /Unable to connect to the server|connection refused|was refused|no such host|i\/o timeout|context .* does not exist|no configuration has been provided|dial tcp/;
+/** kubectl's own words for "the cluster is not there": the API server refuses, cannot be resolved or never answers. */
+const UNREACHABLE = /Unable to connect to the server|connection refused|was refused|no such host|i\/o timeout|no configuration has been provided|dial tcp/;
+/** The same words from a kubelet (`kubectl exec`, `port-forward` into a pod): the API server answered, a node did not. */
+const NODE_UNREACHABLE = /unable to upgrade connection|error dialing backend/;
+/** The context named by --context (or KUBECONFIG's current one) is not in KUBECONFIG. */
+const CONTEXT_MISSING = /context "([^"]+)" does not exist|context was not found for specified context: (\S+)/;
+/** kubectl's own summary of an unreachable API server: the one line worth showing. */
+const SUMMARY_LINE = /^(The connection to the server .* was refused|Unable to connect to the server: )/;
+/** A klog line (`E1203 14:10:57.085638   18052 memcache.go:265] …`): kubectl repeats these for each discovery retry. */
+const KLOG_LINE = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ \S+:\d+\]/;
 export const REACH_HINT = 'check that the cluster is reachable: kubectl cluster-info, --context and KUBECONFIG (kubectl config current-context)';
+
+/** The cluster cannot be reached, or the context does not exist: one line naming the command and the one useful line of its error. */
+export class ClusterError extends CliError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClusterError';
+  }
+}
+
+/**
+ * A {@link ClusterError} when a failed command's error says the cluster is not there, else
+ * undefined. Of kubectl's lines (five retries of discovery, then its summary) it keeps the
+ * summary, or the last line that names the connection error.
+ */
+export function clusterError(cmd: PlanCommand, stderr: string): ClusterError | undefined {
+  const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const missing = lines.map((line) => CONTEXT_MISSING.exec(line)).find((m) => m !== null);
+  if (missing) {
+    return new ClusterError(`context ${missing[1] ?? missing[2]} not found (${commandLine(cmd)}: ${missing.input}); kubectl config get-contexts lists the contexts of KUBECONFIG`);
+  }
+  if (lines.some((line) => NODE_UNREACHABLE.test(line)) || !lines.some((line) => UNREACHABLE.test(line))) return undefined;
+  const plain = lines.filter((line) => !KLOG_LINE.test(line));
+  const useful = plain.find((line) => SUMMARY_LINE.test(line)) ?? [...plain].reverse().find((line) => UNREACHABLE.test(line)) ?? [...lines].reverse().find((line) => UNREACHABLE.test(line))!;
+  return new ClusterError(`cannot reach the cluster (${commandLine(cmd)}: ${useful}); ${REACH_HINT}`);
+}
 
 /** Hints from the error text itself, more precise than the step's own hint. */
 const ERROR_HINTS: ReadonlyArray<[RegExp, string]> = [
   [/ensure CRDs are installed first|no matches for kind/, "a kind's CRD is missing: Istio's objects need `istioctl install` first; run the whole `up`, which keeps the order"],
-  [UNREACHABLE, `kubectl cannot reach the cluster: ${REACH_HINT}`],
   [/Forbidden|forbidden:/, 'your user lacks a permission; the mesh needs cluster-admin to install CRDs, ClusterRoles and the CSIDriver'],
 ];
 
@@ -189,6 +222,9 @@ export class Runner {
         if (result.stdout.trim()) io.out(indent(result.stdout));
         return;
       }
+      // Checked first: kubectl's "unable to recognize" without a cluster would otherwise read as already gone.
+      const unreachable = clusterError(cmd, result.stderr);
+      if (unreachable) throw unreachable;
       const errorLines = result.stderr.split('\n').filter((line) => line.trim() !== '');
       if (cmd.alreadyDone && errorLines.length > 0 && errorLines.every((line) => cmd.alreadyDone!.some((re) => re.test(line)))) {
         io.out(`${INDENT}already gone (${lastLines(result.stderr, 1)})`);
@@ -269,12 +305,17 @@ export class Runner {
     });
   }
 
-  /** {@link exec}, throwing a {@link DeadlineError} that names the command when it hangs. */
+  /**
+   * {@link exec}, throwing a {@link DeadlineError} that names the command when it hangs, and a
+   * {@link ClusterError} when it failed because the cluster cannot be reached.
+   */
   public async execOrThrow(cmd: PlanCommand, options: ExecOptions = {}): Promise<CommandResult> {
     const own = options.limitMs !== undefined && options.limitMs < this.remainingMs();
     const result = await this.exec(cmd, options);
     const limit = own ? formatSeconds(options.limitMs! / 1000) : `--timeout (${formatSeconds(this.options.timeoutSeconds)})`;
     if (result.timedOut) throw new DeadlineError(commandLine(cmd), limit, HANG_HINT[cmd.tool]);
+    const unreachable = result.code === 0 ? undefined : clusterError(cmd, result.stderr);
+    if (unreachable) throw unreachable;
     return result;
   }
 }

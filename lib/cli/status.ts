@@ -1,8 +1,7 @@
 import { IndexObject, MeshIndex } from '../core/index-contract';
-import { CliError } from './errors';
 import { commandLine, getFieldCommand, peerAuthentications, PlanCommand, PlanOptions, podsCommand, spireServerCommand, spireServerPodsCommand, statusParts } from './plan';
 import { parsePods, Pod, PodListError, readyPod } from './pods';
-import { CommandResult, Io, REACH_HINT, Runner, UNREACHABLE } from './runner';
+import { CommandResult, Io, Runner } from './runner';
 
 /** A Deployment owns its pods through a ReplicaSet named `<deployment>-<hash>`; the other kinds own them directly. */
 function ownedBy(pod: Pod, workload: IndexObject): boolean {
@@ -20,14 +19,11 @@ const lastLine = (result: CommandResult) => (result.stderr || result.stdout).tri
 
 /**
  * Runs one read-only kubectl call. A cluster that is unreachable (or never answers) ends
- * `status` with that message, instead of reporting every pod as missing.
+ * `status` with that message (the runner's `ClusterError`), instead of reporting every pod as
+ * missing.
  */
-async function query(runner: Runner, cmd: PlanCommand): Promise<CommandResult> {
-  const result = await runner.execOrThrow(cmd);
-  if (result.code !== 0 && UNREACHABLE.test(result.stderr)) {
-    throw new CliError(`cannot reach the cluster (${commandLine(cmd)}: ${lastLine(result)}); ${REACH_HINT}`);
-  }
-  return result;
+function query(runner: Runner, cmd: PlanCommand): Promise<CommandResult> {
+  return runner.execOrThrow(cmd);
 }
 
 /**
