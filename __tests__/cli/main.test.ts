@@ -225,6 +225,17 @@ test.concurrent('GIVEN a bad flag value WHEN parsing THEN commander refuses it',
   expect(result.err).toContain("'0' must be a number of seconds greater than 0");
 });
 
+test.concurrent.each(['up', 'down', 'status', 'graph', 'entries list', 'entries delete', 'entries create', 'forward'])(
+  'GIVEN `%s --help` WHEN printing the help THEN it lists the global options too',
+  async (command) => {
+    const result = await run([...command.split(' '), '--help'], env());
+    expect(result.code).toBe(0);
+    expect(result.calls).toEqual([]);
+    const globals = result.out.slice(result.out.indexOf('Global Options:'));
+    for (const flag of ['--dry-run', '--context <name>', '--dist <dir>', '--timeout <seconds>', '--poll <seconds>']) expect(globals).toContain(flag);
+  },
+);
+
 // a broken index ends in one message naming the field, never a stack trace
 test.concurrent.each<[string, string, RegExp]>([
   ['empty object', '{}', /version missing: .*run `npm run synth`/],

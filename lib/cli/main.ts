@@ -120,6 +120,8 @@ function buildProgram(ctx: MainContext): Command {
     .option('--timeout <seconds>', 'the longest the whole command may take; each wait and each tool call ends by then', positiveSeconds, 900)
     .option('--poll <seconds>', 'how long each wait blocks before reporting progress (at most --timeout)', positiveSeconds, 10)
     .exitOverride()
+    // Before the subcommands: they copy it when created, so `up --help` lists --dry-run, --context, --timeout…
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
   const globals = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>();
 
