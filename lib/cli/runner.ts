@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import { CliError } from './errors';
-import { commandLine, Plan, PlanCommand, PlanStep, Tool } from './plan';
+import { foreignObjects, ObjectListError } from './namespace-contents';
+import { commandLine, NamespaceCheck, Plan, PlanCommand, PlanStep, Tool } from './plan';
 
 /** Where the CLI writes; injected so tests read what a user would see. */
 export interface Io {
@@ -84,6 +85,8 @@ const KILL_GRACE_MS = 2000;
 const WAIT_SLACK_MS = 15000;
 /** After the tool exits, how long its pipes may stay open (held by a process that left its group) before the result is taken. */
 const EXIT_FLUSH_MS = 2000;
+/** How many of the objects that keep a namespace are named. */
+const SHOWN_OTHERS = 5;
 /** setTimeout's largest delay; a longer one would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -191,24 +194,61 @@ export class Runner {
     return Math.max(0, this.options.deadline - Date.now());
   }
 
-  /** Prints the plan, or runs it step by step: `[n/N] title`, each command, the elapsed time. Throws {@link StepFailure}. */
-  public async run(plan: Plan): Promise<void> {
+  /**
+   * Prints the plan, or runs it step by step: `[n/N] title`, each command, the elapsed time.
+   * Resolves to what was left in place (skipped steps, kept namespaces), one line each.
+   * Throws {@link StepFailure}.
+   */
+  public async run(plan: Plan): Promise<string[]> {
     const { io } = this.options;
     const total = plan.steps.length;
+    const leftInPlace: string[] = [];
     for (const [i, step] of plan.steps.entries()) {
       const label = `[${i + 1}/${total}] ${step.title}`;
       io.out(label);
+      if (step.skipped !== undefined) {
+        io.out(`${INDENT}skipped: ${step.skipped}`);
+        leftInPlace.push(`${step.title}: skipped: ${step.skipped}`);
+        continue;
+      }
       const started = Date.now();
       for (const cmd of step.commands) {
-        const repeat = cmd.wait ? `   (repeated while not ready, at most ${cmd.wait.attempts} times)` : '';
-        io.out(`${INDENT}$ ${commandLine(cmd)}${repeat}`);
+        if (cmd.onlyIfEmpty) {
+          io.out(`${INDENT}$ ${commandLine(cmd.onlyIfEmpty.check)}`);
+          io.out(`${INDENT}$ ${commandLine(cmd)}   (only if ${cmd.onlyIfEmpty.namespace} holds nothing else)`);
+          const kept = this.options.dryRun ? undefined : await this.namespaceKept(cmd.onlyIfEmpty, step, label, started);
+          if (kept) {
+            io.out(`${INDENT}${kept}`);
+            leftInPlace.push(kept);
+            continue;
+          }
+        } else {
+          const repeat = cmd.wait ? `   (repeated while not ready, at most ${cmd.wait.attempts} times)` : '';
+          io.out(`${INDENT}$ ${commandLine(cmd)}${repeat}`);
+        }
         if (!this.options.dryRun) await this.runCommand(cmd, step, label, started);
       }
       if (!this.options.dryRun) io.out(`${INDENT}done in ${formatElapsed(Date.now() - started)}`);
     }
+    return leftInPlace;
   }
 
-  private async runCommand(cmd: PlanCommand, step: PlanStep, label: string, started: number): Promise<void> {
+  /** Why a namespace is kept (what else is in it), or undefined when it holds only the mesh's objects. */
+  private async namespaceKept(check: NamespaceCheck, step: PlanStep, label: string, started: number): Promise<string | undefined> {
+    const listed = await this.runCommand(check.check, step, label, started, { quiet: true });
+    try {
+      const others = foreignObjects(listed.stdout, check.known, `namespace ${check.namespace}`);
+      if (others.length === 0) return undefined;
+      const shown = others.length > SHOWN_OTHERS + 1 ? [...others.slice(0, SHOWN_OTHERS), `${others.length - SHOWN_OTHERS} more`] : others;
+      return `kept namespace ${check.namespace}: it still holds ${shown.join(', ')}, which dist/ does not list`;
+    } catch (err) {
+      if (!(err instanceof ObjectListError)) throw err;
+      throw new StepFailure(label, commandLine(check.check), err.message, step.hint, Date.now() - started);
+    }
+  }
+
+  /** Runs one command of a step (repeating a wait), printing its output unless `quiet`; throws {@link StepFailure}. */
+  private async runCommand(cmd: PlanCommand, step: PlanStep, label: string, started: number, { quiet = false } = {}): Promise<CommandResult> {
     const { io } = this.options;
     const attempts = cmd.wait?.attempts ?? 1;
     for (let attempt = 1; ; attempt++) {
@@ -219,8 +259,8 @@ export class Runner {
         throw new StepFailure(label, commandLine(cmd), `${why}: stopped after ${formatElapsed(Date.now() - started)}`, HANG_HINT[cmd.tool], Date.now() - started);
       }
       if (result.code === 0) {
-        if (result.stdout.trim()) io.out(indent(result.stdout));
-        return;
+        if (result.stdout.trim() && !quiet) io.out(indent(result.stdout));
+        return result;
       }
       // Checked first: kubectl's "unable to recognize" without a cluster would otherwise read as already gone.
       const unreachable = clusterError(cmd, result.stderr);
@@ -228,7 +268,7 @@ export class Runner {
       const errorLines = result.stderr.split('\n').filter((line) => line.trim() !== '');
       if (cmd.alreadyDone && errorLines.length > 0 && errorLines.every((line) => cmd.alreadyDone!.some((re) => re.test(line)))) {
         io.out(`${INDENT}already gone (${lastLines(result.stderr, 1)})`);
-        return;
+        return result;
       }
       const timedOut = cmd.wait !== undefined && TIMED_OUT.test(result.stderr);
       if (timedOut && attempt < attempts && this.remainingMs() > 0) {
