@@ -105,6 +105,40 @@ test.concurrent('GIVEN an unreachable cluster WHEN the first apply fails THEN th
   expect(result.err).toContain('--context and KUBECONFIG');
 });
 
+// no cluster: one line that says so, never kubectl's discovery retries or a guess about SPIRE
+/** What kubectl 1.32 prints without a cluster (KUBECONFIG pointing nowhere): five discovery retries, then its summary. */
+const NO_CLUSTER = [
+  ...Array.from({ length: 5 }, (_, i) => `E1203 14:11:06.19781${i}   18667 memcache.go:265] "Unhandled Error" err="couldn't get current server API group list: Get \\"http://localhost:8080/api?timeout=32s\\": dial tcp 127.0.0.1:8080: connect: connection refused"`),
+  'The connection to the server localhost:8080 was refused - did you specify the right host or port?',
+].join('\\n');
+
+test.concurrent.each([
+  [['up'], 'apply', 'kubectl apply -f dist/0000-namespaces.k8s.yaml'],
+  [['down'], 'delete', `kubectl delete -f ${fileOf('bookinfo-default')}`],
+  [['status'], 'get', 'kubectl get pods -n spire -o json'],
+  [['entries', 'list'], 'get pods', 'kubectl get pods -n spire -l app=spire-server -o json'],
+  [['entries', 'delete', 'x'], 'get pods', 'kubectl get pods -n spire -l app=spire-server -o json'],
+  [['entries', 'create'], 'delete', `kubectl delete -n spire job/${job}`],
+  [['forward'], 'get pods', 'kubectl get pods -n istio-system -l istio=ingressgateway -o json'],
+])('GIVEN no cluster WHEN running %j THEN one line says the cluster cannot be reached, with kubectl\'s summary line', async (args, fail, command) => {
+  const result = await run(args, env({ FAKE_FAIL: fail, FAKE_FAIL_MESSAGE: NO_CLUSTER }));
+  expect(result.code).toBe(1);
+  expect(result.err.split('\n')).toEqual([
+    expect.stringMatching(/^spire-mesh: cannot reach the cluster \(/),
+  ]);
+  expect(result.err).toContain(`(${command}`);
+  expect(result.err).toContain(': The connection to the server localhost:8080 was refused - did you specify the right host or port?); check that the cluster is reachable');
+  expect(result.err).not.toMatch(/memcache|SPIRE installed|is the SPIRE server running/);
+});
+
+test.concurrent('GIVEN a --context that KUBECONFIG lacks WHEN running a command THEN it says the context is not found', async () => {
+  const result = await run(['entries', 'list', '--context', 'kind-demo'], env({ FAKE_FAIL: 'get pods', FAKE_FAIL_MESSAGE: 'error: context "kind-demo" does not exist' }));
+  expect(result.code).toBe(1);
+  expect(result.err).toBe(
+    'spire-mesh: context kind-demo not found (kubectl --context=kind-demo get pods -n spire -l app=spire-server -o json: error: context "kind-demo" does not exist); kubectl config get-contexts lists the contexts of KUBECONFIG',
+  );
+});
+
 test.concurrent('GIVEN a slow command WHEN it runs longer than the heartbeat THEN the CLI prints that it is alive', async () => {
   const result = await run(['up'], env({ FAKE_SLOW: 'install -f', FAKE_SLOW_SECONDS: '0.3' }), 0.1);
   expect(result.code).toBe(0);
@@ -191,6 +225,17 @@ test.concurrent('GIVEN a bad flag value WHEN parsing THEN commander refuses it',
   expect(result.err).toContain("'0' must be a number of seconds greater than 0");
 });
 
+test.concurrent.each(['up', 'down', 'status', 'graph', 'entries list', 'entries delete', 'entries create', 'forward'])(
+  'GIVEN `%s --help` WHEN printing the help THEN it lists the global options too',
+  async (command) => {
+    const result = await run([...command.split(' '), '--help'], env());
+    expect(result.code).toBe(0);
+    expect(result.calls).toEqual([]);
+    const globals = result.out.slice(result.out.indexOf('Global Options:'));
+    for (const flag of ['--dry-run', '--context <name>', '--dist <dir>', '--timeout <seconds>', '--poll <seconds>']) expect(globals).toContain(flag);
+  },
+);
+
 // a broken index ends in one message naming the field, never a stack trace
 test.concurrent.each<[string, string, RegExp]>([
   ['empty object', '{}', /version missing: .*run `npm run synth`/],
@@ -223,8 +268,16 @@ test.concurrent.each([['down'], ['status'], ['entries', 'list'], ['entries', 'de
 });
 
 // down
-const downCalls = () => [
-  ...[...index.steps].reverse().map((s) => (s.tool === 'istioctl' ? 'istioctl uninstall --purge -y' : `kubectl delete -f ${path.join('dist', s.file)} --ignore-not-found`)),
+/** The namespaces the mesh creates, as the namespaces file of dist/ lists them (not read from the index). */
+const MESH_NAMESPACES = [...fs.readFileSync(path.join(cwd, fileOf('namespaces')), 'utf8').matchAll(/^kind: Namespace\nmetadata:\n(?:  .*\n)*?  name: (\S+)$/gm)].map((m) => m[1]);
+const CONTENT_KINDS = 'pods,deployments,statefulsets,daemonsets,replicasets,jobs,cronjobs,services,persistentvolumeclaims';
+/** What down runs: each file but the namespaces' in reverse, Istio by its own file, then each namespace, looked into first. */
+const downCalls = (namespaces = [...MESH_NAMESPACES].reverse()) => [
+  ...[...index.steps]
+    .reverse()
+    .filter((s) => s.chart !== 'namespaces')
+    .map((s) => (s.tool === 'istioctl' ? `istioctl uninstall -f ${path.join('dist', s.file)} -y` : `kubectl delete -f ${path.join('dist', s.file)} --ignore-not-found --cascade=foreground`)),
+  ...namespaces.flatMap((ns) => [`kubectl get ${CONTENT_KINDS} -n ${ns} -o json`, `kubectl delete namespace ${ns} --ignore-not-found`]),
 ];
 
 test.concurrent('GIVEN a running mesh WHEN running down THEN parts are removed in reverse order, without checking the istioctl version', async () => {
@@ -249,7 +302,7 @@ test.concurrent('GIVEN a cluster gone mid-down WHEN kubectl says "unable to reco
   const result = await run(['down'], env({ FAKE_FAIL: `delete -f ${fileOf('mesh-policy')}`, FAKE_FAIL_MESSAGE: `${refused}\n${refused}` }));
   expect(result.code).toBe(1);
   expect(result.out).not.toContain('already gone');
-  expect(result.err).toContain('kubectl cannot reach the cluster');
+  expect(result.err).toMatch(/^spire-mesh: cannot reach the cluster \(kubectl delete -f /);
 });
 
 test.concurrent('GIVEN a delete that fails for another reason WHEN running down THEN it stops and shows the error', async () => {
@@ -257,7 +310,76 @@ test.concurrent('GIVEN a delete that fails for another reason WHEN running down 
   expect(result.code).toBe(1);
   expect(result.err).toMatch(/✗ \[\d\/6\] delete spire/);
   expect(result.err).toContain('needs cluster-admin');
-  expect(result.calls).not.toContain(`kubectl delete -f ${fileOf('namespaces')} --ignore-not-found`);
+  expect(result.calls.some((c) => c.includes('namespace'))).toBe(false);
+});
+
+test.concurrent('GIVEN down --dry-run WHEN reading the plan THEN it lists every command in order, deletes only the namespaces the mesh created, and never purges Istio', async () => {
+  const result = await run(['down', '--dry-run'], env());
+  expect(result.code).toBe(0);
+  expect(result.calls).toEqual([]);
+  const printed = result.out.split('\n').filter((l) => l.trim().startsWith('$ ')).map((l) => l.trim().slice(2).replace(/ {3}\(only if .*$/, ''));
+  expect(printed).toEqual(downCalls());
+  expect(MESH_NAMESPACES).toEqual(['spire', 'istio-system']);
+  expect(result.out).not.toContain('--purge');
+  expect(result.out).not.toMatch(/delete namespace (default|kube-)/);
+});
+
+test.concurrent('GIVEN an index whose workloads live in default and a namespace of their own WHEN planning down THEN default is never deleted, the own one last', async () => {
+  const steps = index.steps.map((s) =>
+    s.chart === 'namespaces' ? { ...s, objects: [...s.objects, { apiVersion: 'v1', kind: 'Namespace', name: 'shop' }] }
+    : s.chart === 'bookinfo-default' ? { ...s, objects: [{ apiVersion: 'v1', kind: 'Namespace', name: 'default' }, { apiVersion: 'v1', kind: 'Namespace', name: 'kube-system' }, ...s.objects] }
+    : s,
+  );
+  const dir = distWithIndex(JSON.stringify({ ...index, steps }));
+  const result = await runIn(['down', '--dry-run'], env(), dir);
+  expect(result.code).toBe(0);
+  const deleted = [...result.out.matchAll(/\$ kubectl delete namespace (\S+)/g)].map((m) => m[1]);
+  expect(deleted).toEqual(['shop', 'istio-system', 'spire']);
+  expect(result.out).toContain('keeping namespace default, kube-system');
+});
+
+test.concurrent('GIVEN istio-system also runs another team\'s pod WHEN running down THEN that namespace is kept with a message naming what remains, the others go', async () => {
+  const cluster = writeCluster(index);
+  const pod = (name: string, extra: Record<string, unknown> = {}) => ({ kind: 'Pod', metadata: { name, uid: `uid-${name}`, ...extra } });
+  fs.writeFileSync(path.join(cluster, 'contents-istio-system.json'), JSON.stringify({
+    kind: 'List',
+    items: [
+      pod('telemetry-agent-7d9f'),
+      // istiod's, on its way out after the uninstall: never a reason to keep the namespace
+      { kind: 'Deployment', metadata: { name: 'istiod', uid: 'uid-istiod', deletionTimestamp: '2026-01-01T00:00:00Z' } },
+      { kind: 'ReplicaSet', metadata: { name: 'istiod-5c8d', uid: 'uid-rs', ownerReferences: [{ kind: 'Deployment', name: 'istiod', uid: 'uid-istiod', controller: true }] } },
+      pod('istiod-5c8d-x2x9q', { ownerReferences: [{ kind: 'ReplicaSet', name: 'istiod-5c8d', uid: 'uid-rs', controller: true }] }),
+    ],
+  }));
+  const result = await run(['down'], fakeEnv(cluster));
+  expect(result.code).toBe(0);
+  expect(result.calls).toContain('kubectl delete namespace spire --ignore-not-found');
+  expect(result.calls).not.toContain('kubectl delete namespace istio-system --ignore-not-found');
+  expect(result.out).toContain('kept namespace istio-system: it still holds pod/telemetry-agent-7d9f, which dist/ does not list');
+  expect(result.out).not.toMatch(/holds .*istiod/);
+  expect(result.out).toMatch(/left in place:\n {2}- kept namespace istio-system/);
+});
+
+test.concurrent('GIVEN no istioctl on PATH WHEN running down THEN the kubectl part runs and it says Istio was skipped and how to remove it', async () => {
+  const onlyKubectl = tempDir('path');
+  // Not a symlink: the fake finds its shared part beside its own path.
+  fs.writeFileSync(path.join(onlyKubectl, 'kubectl'), `#!/bin/bash\nexec '${path.join(FAKE_BIN, 'kubectl')}' "$@"\n`, { mode: 0o755 });
+  const result = await run(['down'], fakeEnv(cluster, {}, [onlyKubectl]));
+  expect(result.err).toBe('');
+  expect(result.code).toBe(0);
+  expect(result.calls).toEqual(downCalls().filter((c) => !c.startsWith('istioctl')));
+  const skipped = `istioctl not found on PATH, so Istio is still installed; to remove it, install istioctl ${index.istioVersion} and run: istioctl uninstall -f ${fileOf('istio-operator')} -y`;
+  expect(result.out).toMatch(new RegExp(`\\] uninstall Istio: .*\\n {6}skipped: ${skipped.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  expect(result.out).toContain(`left in place:\n  - uninstall Istio: ${index.steps.find((s) => s.tool === 'istioctl')!.description}: skipped: ${skipped}`);
+});
+
+test.concurrent('GIVEN kubectl answering garbage for a namespace WHEN down looks into it THEN the step fails and the namespace stays', async () => {
+  const cluster = writeCluster(index);
+  fs.writeFileSync(path.join(cluster, 'contents-spire.json'), '<html>proxy login</html>');
+  const result = await run(['down'], fakeEnv(cluster));
+  expect(result.code).toBe(1);
+  expect(result.err).toContain("kubectl's answer for namespace spire is not an object list");
+  expect(result.calls).not.toContain('kubectl delete namespace spire --ignore-not-found');
 });
 
 // status, entries, graph and forward

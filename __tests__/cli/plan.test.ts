@@ -62,8 +62,29 @@ describe('downPlan', () => {
       ],
     };
     const plan = downPlan(index, options);
-    expect(lines(plan)).toEqual(['kubectl delete -n default deployment.apps/details-v1 gateway.networking.istio.io/bookinfo-gateway --ignore-not-found']);
+    expect(lines(plan)).toEqual(['kubectl delete -n default deployment.apps/details-v1 gateway.networking.istio.io/bookinfo-gateway --ignore-not-found --cascade=foreground']);
     expect(plan.steps[0].title).toContain('keeping namespace default');
+  });
+
+  test('GIVEN the namespaces the mesh creates WHEN planning down THEN each is deleted last, only after a look at what else is in it', () => {
+    const plan = downPlan(fixtureIndex, options);
+    const last = plan.steps[plan.steps.length - 1];
+    expect(last.commands.map((c) => [commandLine(c), commandLine(c.onlyIfEmpty!.check)])).toEqual([
+      ['kubectl delete namespace istio-system --ignore-not-found', 'kubectl get pods,deployments,statefulsets,daemonsets,replicasets,jobs,cronjobs,services,persistentvolumeclaims -n istio-system -o json'],
+      ['kubectl delete namespace spire --ignore-not-found', 'kubectl get pods,deployments,statefulsets,daemonsets,replicasets,jobs,cronjobs,services,persistentvolumeclaims -n spire -o json'],
+    ]);
+    const spire = last.commands.find((c) => c.onlyIfEmpty!.namespace === 'spire')!.onlyIfEmpty!;
+    expect(spire.known.map((o) => o.name)).toContain('spire-server');
+    expect(spire.known.every((o) => o.namespace === 'spire')).toBe(true);
+  });
+
+  test('GIVEN no istioctl WHEN planning down THEN the Istio step is skipped, saying how to remove Istio, and the kubectl steps stay', () => {
+    const withIt = downPlan(fixtureIndex, options);
+    const without = downPlan(fixtureIndex, options, { istioctl: false });
+    const istio = without.steps.find((s) => s.title.startsWith('uninstall Istio'))!;
+    expect(istio.commands).toEqual([]);
+    expect(istio.skipped).toBe(`istioctl not found on PATH, so Istio is still installed; to remove it, install istioctl ${fixtureIndex.istioVersion} and run: istioctl uninstall -f dist/istioctl/istio-operator.k8s.yaml -y`);
+    expect(lines(without)).toEqual(lines(withIt).filter((l) => !l.startsWith('istioctl')));
   });
 
   test('GIVEN a delete whose CRD is gone WHEN checking its tolerated errors THEN kubectl\'s CRD messages count as already gone', () => {
@@ -121,8 +142,14 @@ describe('every step of the index', () => {
     const up = upPlan(index, options);
     const applied = up.steps.flatMap((s) => s.commands).filter((c) => c.args[0] === 'apply' || c.args[0] === 'install');
     expect(applied.map((c) => c.args[2])).toEqual(index.steps.map((s) => path.join('dist', s.file)));
-    expect(lines(downPlan(index, options))).toEqual(
-      [...index.steps].reverse().map((s) => (s.tool === 'istioctl' ? 'istioctl uninstall --purge -y' : `kubectl delete -f ${path.join('dist', s.file)} --ignore-not-found`)),
-    );
+    // Istio by its own file, never --purge (every revision); the namespaces' file never whole: each namespace last, on its own.
+    const namespaces = index.steps.flatMap((s) => s.objects).filter((o) => o.kind === 'Namespace').map((o) => o.name);
+    expect(lines(downPlan(index, options))).toEqual([
+      ...[...index.steps]
+        .reverse()
+        .filter((s) => s.objects.some((o) => o.kind !== 'Namespace'))
+        .map((s) => (s.tool === 'istioctl' ? `istioctl uninstall -f ${path.join('dist', s.file)} -y` : `kubectl delete -f ${path.join('dist', s.file)} --ignore-not-found --cascade=foreground`)),
+      ...namespaces.reverse().map((ns) => `kubectl delete namespace ${ns} --ignore-not-found`),
+    ]);
   });
 });

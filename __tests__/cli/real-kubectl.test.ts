@@ -74,12 +74,13 @@ describe(`the CLI against the real kubectl (${kubectl.source}: ${kubectl.path})`
     expect(result.err).not.toMatch(/is SPIRE installed|run `npm run mesh -- up` first/);
   });
 
-  test.concurrent('GIVEN an unreachable cluster WHEN up applies the first file THEN it fails there with kubectl’s error and the reachability hint', async () => {
+  test.concurrent('GIVEN an unreachable cluster WHEN up applies the first file THEN it stops there, in one line with kubectl’s error and the reachability hint', async () => {
     const result = await run(['up']);
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/^✗ \[1\/10\] apply namespaces/);
+    expect(result.err).toMatch(/^spire-mesh: cannot reach the cluster \(kubectl apply -f dist\/0000-namespaces\.k8s\.yaml: /);
     expect(result.err).toContain('failed to download openapi: Get "https://127.0.0.1:1/openapi/v2?timeout=5s": dial tcp 127.0.0.1:1: connect: connection refused');
-    expect(result.err).toContain('kubectl cannot reach the cluster: check that the cluster is reachable: kubectl cluster-info, --context and KUBECONFIG');
+    expect(result.err).toContain('check that the cluster is reachable: kubectl cluster-info, --context and KUBECONFIG');
+    expect(result.err.trim().split('\n')).toHaveLength(1);
     expect(result.calls.filter((c) => c.startsWith('kubectl'))).toHaveLength(1);
   });
 
@@ -87,31 +88,31 @@ describe(`the CLI against the real kubectl (${kubectl.source}: ${kubectl.path})`
     const result = await run(['down']);
     expect(result.code).toBe(1);
     expect(result.out).not.toContain('already gone');
-    expect(result.err).toMatch(/^✗ \[1\/6\] delete /);
+    expect(result.err).toMatch(/^spire-mesh: cannot reach the cluster \(kubectl delete -f /);
     expect(result.err).not.toMatch(KLOG);
-    expect(result.err).toContain('kubectl cannot reach the cluster');
   });
 
   test.concurrent('GIVEN a --context the kubeconfig lacks WHEN running status THEN it says so, naming get-contexts, not that the cluster is down', async () => {
     const result = await run(['status', '--context', 'kind-missing']);
     expect(result.code).toBe(1);
     expect(result.err).toBe(
-      'spire-mesh: kubectl cannot use the context (kubectl --context=kind-missing get pods -n spire -o json: error: context "kind-missing" does not exist); ' +
-        'that context is not in your kubeconfig: kubectl config get-contexts lists those KUBECONFIG has; pass one of them to --context',
+      'spire-mesh: context kind-missing not found (kubectl --context=kind-missing get pods -n spire -o json: error: context "kind-missing" does not exist); ' +
+        'kubectl config get-contexts lists the contexts of KUBECONFIG',
     );
   });
 
   test.concurrent.each([['entries list'], ['forward'], ['gitops check']])('GIVEN a --context the kubeconfig lacks WHEN running %s THEN it names the context problem', async (command) => {
     const result = await run([...command.split(' '), '--context', 'kind-missing']);
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/^spire-mesh: kubectl cannot use the context \(kubectl --context=kind-missing get (pods|configmap) .*: error: context "kind-missing" does not exist\); that context is not in your kubeconfig/);
+    expect(result.err).toMatch(/^spire-mesh: context kind-missing not found \(kubectl --context=kind-missing get (pods|configmap) .*: error: context "kind-missing" does not exist\); kubectl config get-contexts/);
   });
 
-  test.concurrent('GIVEN a --context the kubeconfig lacks WHEN up applies the first file THEN the hint is about the context', async () => {
+  test.concurrent('GIVEN a --context the kubeconfig lacks WHEN up applies the first file THEN it names the context, in one line', async () => {
     const result = await run(['up', '--context', 'kind-missing']);
     expect(result.code).toBe(1);
-    expect(result.err).toContain('command: kubectl --context=kind-missing apply -f dist/0000-namespaces.k8s.yaml');
-    expect(result.err).toContain('error: context "kind-missing" does not exist');
-    expect(result.err).toContain('that context is not in your kubeconfig: kubectl config get-contexts');
+    expect(result.err).toBe(
+      'spire-mesh: context kind-missing not found (kubectl --context=kind-missing apply -f dist/0000-namespaces.k8s.yaml: error: context "kind-missing" does not exist); ' +
+        'kubectl config get-contexts lists the contexts of KUBECONFIG',
+    );
   });
 });

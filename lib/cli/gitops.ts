@@ -1,7 +1,7 @@
 import { INDEX_FILE, IndexGitOps, MeshIndex } from '../core/index-contract';
 import { CliError } from './errors';
 import { argocdConfigMapCommand, commandLine, healthPatchCommand, PlanOptions } from './plan';
-import { clusterProblem, Io, Runner, toolError } from './runner';
+import { Io, Runner, toolError } from './runner';
 
 /** The longest reading one ConfigMap may take. */
 const GET_LIMIT_MS = 30_000;
@@ -51,8 +51,6 @@ export async function checkGitOps(index: MeshIndex, options: PlanOptions, runner
     return;
   }
   const result = await runner.execOrThrow(get, { limitMs: GET_LIMIT_MS });
-  const problem = clusterProblem(get, result);
-  if (problem) throw new CliError(problem);
   if (result.code !== 0) {
     if (/\(NotFound\)/.test(result.stderr)) {
       throw new CliError(`no ConfigMap ${what} (${commandLine(get)}): is Argo CD installed in ${gitops.namespace}? The namespace comes from gitops.argocd.namespace of the config`);

@@ -7,8 +7,8 @@ import { checkGitOps } from './gitops';
 import { printGraph } from './graph';
 import { commandLine, downPlan, entriesCreatePlan, forwardCommands, Plan, PlanCommand, PlanOptions, spireServerCommand, spireServerPodsCommand, Tool, upPlan } from './plan';
 import { parsePods, PodListError, readyPod } from './pods';
-import { checkIstioctlVersion, PrerequisiteError, resolveTools } from './prereq';
-import { clusterProblem, DeadlineError, Io, Runner, StepFailure, stopAllChildren, toolError } from './runner';
+import { checkIstioctlVersion, PrerequisiteError, resolveTools, which } from './prereq';
+import { DeadlineError, Io, Runner, StepFailure, stopAllChildren, toolError } from './runner';
 import { printStatus } from './status';
 
 /** Everything the CLI takes from its process, injected so tests run it in-process. */
@@ -70,37 +70,45 @@ interface Prepared {
   readonly dryRun: boolean;
   readonly runner: Runner;
   readonly target: string;
+  /** The tools found on PATH (none for a dry run, but the optional ones). */
+  readonly tools: Partial<Record<Tool, string>>;
 }
 
 /**
  * Sets up one command run: the index, the plan options, the tools on PATH (skipped for a dry
  * run) and the runner, whose deadline is `--timeout` from now.
  * @param checkVersion istioctl must be the release of dist/ (only `up` installs with it)
+ * @param optional tools used when on PATH (also for a dry run: the plan depends on them), never required
  */
-async function prepare(ctx: MainContext, opts: GlobalOptions, needs: 'kubectl' | 'all', checkVersion = false): Promise<Prepared> {
+async function prepare(ctx: MainContext, opts: GlobalOptions, needs: 'kubectl' | 'all', checkVersion = false, optional: readonly Tool[] = []): Promise<Prepared> {
   const deadline = Date.now() + opts.timeout * 1000;
   const index = loadIndex(ctx, opts.dist);
   const planOptions: PlanOptions = { distDir: opts.dist, context: opts.context, pollSeconds: opts.poll, timeoutSeconds: opts.timeout };
   const dryRun = opts.dryRun ?? false;
   const tools: Tool[] = needs === 'all' && index.steps.some((s) => s.tool === 'istioctl') ? ['kubectl', 'istioctl'] : ['kubectl'];
-  const resolved = dryRun ? {} : resolveTools({ env: ctx.env, tools, istioVersion: index.istioVersion });
+  const resolved: Partial<Record<Tool, string>> = dryRun ? {} : resolveTools({ env: ctx.env, tools, istioVersion: index.istioVersion });
+  for (const tool of optional) {
+    const found = which(tool, ctx.env.PATH);
+    if (found) resolved[tool] = found;
+  }
   const runner = new Runner({ dryRun, env: ctx.env, cwd: ctx.cwd, tools: resolved, io: ctx.io, heartbeatSeconds: ctx.heartbeatSeconds, deadline, timeoutSeconds: opts.timeout });
   if (checkVersion && resolved.istioctl) await checkIstioctlVersion(runner, resolved.istioctl, index.istioVersion);
   const target = `context ${opts.context ?? '(current)'}${ctx.env.KUBECONFIG ? `, KUBECONFIG=${ctx.env.KUBECONFIG}` : ''}`;
-  return { index, planOptions, dryRun, runner, target };
+  return { index, planOptions, dryRun, runner, target, tools: resolved };
 }
 
 async function runPlan(ctx: MainContext, verb: string, plan: Plan, { dryRun, runner, target }: Prepared): Promise<void> {
   ctx.io.out(`spire-mesh ${verb}: ${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}, ${target}${dryRun ? ' — dry run, nothing is run' : ''}`);
   const started = Date.now();
-  await runner.run(plan);
+  const leftInPlace = await runner.run(plan);
   if (!dryRun) ctx.io.out(`spire-mesh ${verb}: done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  if (leftInPlace.length > 0) ctx.io.out([`spire-mesh ${verb}: left in place:`, ...leftInPlace.map((line) => `  - ${line}`)].join('\n'));
 }
 
 /** The name of a Ready pod among those `find` lists; a message naming what to check when there is none. */
 async function findReadyPod(runner: Runner, find: PlanCommand, what: string, hint: string): Promise<string> {
   const result = await runner.execOrThrow(find);
-  if (result.code !== 0) throw new CliError(clusterProblem(find, result) ?? `cannot list the ${what} pods (${commandLine(find)}): ${toolError(result.stderr) || result.stdout.trim()}; ${hint}`);
+  if (result.code !== 0) throw new CliError(`cannot list the ${what} pods (${commandLine(find)}): ${toolError(result.stderr) || result.stdout.trim()}; ${hint}`);
   try {
     const pod = readyPod(parsePods(result.stdout, `the ${what} pods`));
     if (!pod) throw new CliError(`no Ready ${what} pod (${commandLine(find)}); ${hint}`);
@@ -121,6 +129,8 @@ function buildProgram(ctx: MainContext): Command {
     .option('--timeout <seconds>', 'the longest the whole command may take; each wait and each tool call ends by then', positiveSeconds, 900)
     .option('--poll <seconds>', 'how long each wait blocks before reporting progress (at most --timeout)', positiveSeconds, 10)
     .exitOverride()
+    // Before the subcommands: they copy it when created, so `up --help` lists --dry-run, --context, --timeout…
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
   const globals = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>();
 
@@ -146,8 +156,14 @@ function buildProgram(ctx: MainContext): Command {
 
   program
     .command('down')
-    .description('delete everything `up` created, in reverse order; safe when parts are already gone')
-    .action(planAction('down', downPlan, 'all'));
+    .description('delete what `up` created, in reverse order, and the namespaces it created unless something else runs there; safe when parts are already gone')
+    .action(async (_opts, cmd: Command) => {
+      const opts = globals(cmd);
+      // The kubectl part needs no istioctl: without one, down skips Istio and says how to remove it.
+      const prepared = await prepare(ctx, opts, 'kubectl', false, ['istioctl']);
+      checkFiles(ctx, opts.dist, prepared.index);
+      await runPlan(ctx, 'down', downPlan(prepared.index, prepared.planOptions, { istioctl: prepared.tools.istioctl !== undefined }), prepared);
+    });
 
   program
     .command('status')

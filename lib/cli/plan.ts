@@ -35,6 +35,21 @@ export interface PlanCommand {
    * @default - every failure fails the step
    */
   readonly alreadyDone?: readonly RegExp[];
+  /**
+   * Run only if a namespace holds nothing but what the mesh made: `check` lists it first, and
+   * anything else found there (not in `known`, not already being deleted) keeps it, by name.
+   * @default - run unconditionally
+   */
+  readonly onlyIfEmpty?: NamespaceCheck;
+}
+
+/** How `down` makes sure a namespace it deletes holds no one else's workloads. */
+export interface NamespaceCheck {
+  readonly namespace: string;
+  /** Lists the namespace's objects of {@link NAMESPACE_CONTENT_KINDS}, as JSON. */
+  readonly check: PlanCommand;
+  /** What the index puts in the namespace: never a reason to keep it. */
+  readonly known: readonly IndexObject[];
 }
 
 /** One numbered step: `[n/N] title`. */
@@ -43,6 +58,11 @@ export interface PlanStep {
   readonly commands: readonly PlanCommand[];
   /** What to look at when the step fails. */
   readonly hint: string;
+  /**
+   * Not run, and why (with how to do it by hand); the step's commands are empty.
+   * @default - the step runs
+   */
+  readonly skipped?: string;
 }
 
 export interface Plan {
@@ -66,6 +86,18 @@ const ROLLOUT_KINDS = ['StatefulSet', 'DaemonSet', 'Deployment'];
 const ISTIOD_DEPLOYMENT = 'istiod';
 /** The namespace istioctl installs into when the IstioOperator names none. */
 const ISTIO_DEFAULT_NAMESPACE = 'istio-system';
+
+/**
+ * What `down` lists in a namespace before deleting it: workloads, their pods and services, and
+ * volume claims (someone's data). Not ConfigMaps, Secrets or ServiceAccounts: Kubernetes and
+ * istiod put their own (`kube-root-ca.crt`, `istio-ca-root-cert`, `default`) in every namespace.
+ */
+export const NAMESPACE_CONTENT_KINDS = ['pods', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs', 'services', 'persistentvolumeclaims'];
+
+/** Built-in namespaces (`default`, `kube-*`), which `down` never deletes. */
+function isBuiltInNamespace(name: string): boolean {
+  return BUILT_IN_NAMESPACES.includes(name) || name.startsWith('kube-');
+}
 
 /** kubectl/istioctl refuse objects of a kind whose CRD is gone; those objects are gone with it. */
 const CRD_GONE = [/no matches for kind/, /ensure CRDs are installed first/, /the server doesn't have a resource type/, /^unable to recognize/];
@@ -197,40 +229,97 @@ export function upPlan(index: MeshIndex, options: PlanOptions): Plan {
   return { steps };
 }
 
-function deleteStep(step: IndexStep, options: PlanOptions): PlanStep {
-  const builtIn = step.objects.filter((o) => o.kind === 'Namespace' && BUILT_IN_NAMESPACES.includes(o.name));
+/**
+ * Deletes a step's objects, foreground: kubectl returns once their pods are gone too, so the
+ * namespace check that follows sees only what is not the mesh's. A step's Namespace objects
+ * are left to {@link namespacesStep}; a step holding one is deleted object by object.
+ */
+function deleteStep(step: IndexStep, options: PlanOptions): PlanStep | undefined {
   const hint = `look at what is left: kubectl get -f ${file(options, step)}`;
-  if (builtIn.length === 0) {
+  const namespaces = step.objects.filter((o) => o.kind === 'Namespace');
+  if (namespaces.length === 0) {
     return {
       title: `delete ${step.chart}: ${step.description}`,
-      commands: [{ ...kubectl(options, 'delete', '-f', file(options, step), '--ignore-not-found'), alreadyDone: CRD_GONE }],
+      commands: [{ ...kubectl(options, 'delete', '-f', file(options, step), '--ignore-not-found', '--cascade=foreground'), alreadyDone: CRD_GONE }],
       hint,
     };
   }
-  // A chart may label a built-in namespace (e.g. `default`); deleting the file would try to delete it.
-  const rest = step.objects.filter((o) => !builtIn.includes(o));
+  const rest = step.objects.filter((o) => o.kind !== 'Namespace');
+  if (rest.length === 0) return undefined;
   const byNamespace = new Map<string | undefined, IndexObject[]>();
   for (const obj of rest) byNamespace.set(obj.namespace, [...(byNamespace.get(obj.namespace) ?? []), obj]);
   const commands = [...byNamespace.entries()].map(([ns, objs]) => ({
-    ...kubectl(options, 'delete', ...(ns ? ['-n', ns] : []), ...objs.map(qualifiedRef), '--ignore-not-found'),
+    ...kubectl(options, 'delete', ...(ns ? ['-n', ns] : []), ...objs.map(qualifiedRef), '--ignore-not-found', '--cascade=foreground'),
     alreadyDone: CRD_GONE,
   }));
-  return { title: `delete ${step.chart} (keeping namespace ${builtIn.map((n) => n.name).join(', ')}): ${step.description}`, commands, hint };
+  const builtIn = namespaces.filter((n) => isBuiltInNamespace(n.name)).map((n) => n.name);
+  const own = namespaces.filter((n) => !isBuiltInNamespace(n.name)).map((n) => n.name);
+  const kept = [...(builtIn.length > 0 ? [`keeping namespace ${builtIn.join(', ')}`] : []), ...(own.length > 0 ? [`namespace ${own.join(', ')} last`] : [])];
+  return { title: `delete ${step.chart} (${kept.join('; ')}): ${step.description}`, commands, hint };
 }
 
-/** `down`: the reverse of `up`; every command succeeds when its objects are already gone. */
-export function downPlan(index: MeshIndex, options: PlanOptions): Plan {
-  const steps = [...index.steps].reverse().map((step): PlanStep => {
-    if (step.tool === 'istioctl') {
-      return {
-        title: `uninstall Istio: ${step.description}`,
-        commands: [withContext(options, 'istioctl', ['uninstall', '--purge', '-y'])],
-        hint: `look at what is left: kubectl -n ${istioNamespace(index, step)} get all`,
-      };
-    }
-    return deleteStep(step, options);
-  });
-  return { steps };
+/**
+ * Deletes the namespaces the index creates, last, in reverse order and never a built-in one,
+ * each only when it holds nothing the mesh did not make: another team's workload in
+ * `istio-system` keeps it.
+ */
+function namespacesStep(index: MeshIndex, options: PlanOptions): PlanStep | undefined {
+  const objects = index.steps.flatMap((s) => s.objects);
+  const names = [
+    ...new Set(
+      [...index.steps]
+        .reverse()
+        .flatMap((s) => [...s.objects].reverse())
+        .filter((o) => o.kind === 'Namespace' && !isBuiltInNamespace(o.name))
+        .map((o) => o.name),
+    ),
+  ];
+  if (names.length === 0) return undefined;
+  return {
+    title: `delete the namespaces the mesh created, each only if nothing else is in it: ${names.join(', ')}`,
+    commands: names.map((ns) => ({
+      ...kubectl(options, 'delete', 'namespace', ns, '--ignore-not-found'),
+      onlyIfEmpty: {
+        namespace: ns,
+        check: kubectl(options, 'get', NAMESPACE_CONTENT_KINDS.join(','), '-n', ns, '-o', 'json'),
+        known: objects.filter((o) => o.namespace === ns),
+      },
+    })),
+    hint: `look at what is left: ${names.map((ns) => `kubectl get all -n ${ns}`).join('; ')}`,
+  };
+}
+
+export interface DownOptions {
+  /**
+   * istioctl is on PATH. Without it the Istio step is skipped, saying how to remove Istio by
+   * hand, and the kubectl steps still run.
+   * @default true
+   */
+  readonly istioctl?: boolean;
+}
+
+/**
+ * Istio, removed by its own install file: istioctl deletes what carries the IstioOperator's
+ * name as its owning resource (`install.operator.istio.io/owning-resource`), so another Istio
+ * revision on the cluster stays. Never `--purge`, which removes every revision (and the CRDs).
+ */
+function uninstallIstioStep(index: MeshIndex, step: IndexStep, options: PlanOptions, down: DownOptions): PlanStep {
+  const uninstall = withContext(options, 'istioctl', ['uninstall', '-f', file(options, step), '-y']);
+  const title = `uninstall Istio: ${step.description}`;
+  const hint = `look at what is left: kubectl -n ${istioNamespace(index, step)} get all`;
+  if (down.istioctl ?? true) return { title, commands: [uninstall], hint };
+  return {
+    title,
+    commands: [],
+    hint,
+    skipped: `istioctl not found on PATH, so Istio is still installed; to remove it, install istioctl ${index.istioVersion} and run: ${commandLine(uninstall)}`,
+  };
+}
+
+/** `down`: the reverse of `up`, then the mesh's namespaces; every command succeeds when its objects are already gone. */
+export function downPlan(index: MeshIndex, options: PlanOptions, down: DownOptions = {}): Plan {
+  const steps = [...index.steps].reverse().map((step) => (step.tool === 'istioctl' ? uninstallIstioStep(index, step, options, down) : deleteStep(step, options)));
+  return { steps: [...steps, namespacesStep(index, options)].filter((s): s is PlanStep => s !== undefined) };
 }
 
 /** The step that registers workloads: the one holding a Job. */

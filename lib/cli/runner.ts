@@ -1,5 +1,7 @@
 import { ChildProcess, spawn } from 'child_process';
-import { commandLine, Plan, PlanCommand, PlanStep, Tool } from './plan';
+import { CliError } from './errors';
+import { foreignObjects, ObjectListError } from './namespace-contents';
+import { commandLine, NamespaceCheck, Plan, PlanCommand, PlanStep, Tool } from './plan';
 
 /** Where the CLI writes; injected so tests read what a user would see. */
 export interface Io {
@@ -83,21 +85,21 @@ const KILL_GRACE_MS = 2000;
 const WAIT_SLACK_MS = 15000;
 /** After the tool exits, how long its pipes may stay open (held by a process that left its group) before the result is taken. */
 const EXIT_FLUSH_MS = 2000;
+/** How many of the objects that keep a namespace are named. */
+const SHOWN_OTHERS = 5;
 /** setTimeout's largest delay; a longer one would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** kubectl's own words for "the cluster is not there" (or not yours). */
-export const UNREACHABLE = /Unable to connect to the server|connection refused|was refused|no such host|i\/o timeout|no configuration has been provided|dial tcp/;
-export const REACH_HINT = 'check that the cluster is reachable: kubectl cluster-info, --context and KUBECONFIG (kubectl config current-context)';
-/** kubectl's words for a `--context` its kubeconfig lacks (kubectl 1.34.5: `error: context "x" does not exist`). */
-export const CONTEXT_MISSING = /context "[^"]*" does not exist/;
-const CONTEXT_HINT = 'that context is not in your kubeconfig: kubectl config get-contexts lists those KUBECONFIG has; pass one of them to --context';
-
-/**
- * A klog line (`E1203 14:05:26.131531   31775 memcache.go:265] …`): kubectl logs one per failed
- * API discovery attempt, five before its own error when the server is unreachable.
- */
-const KLOG_LINE = /^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ \S+:\d+\] /;
+/** kubectl's own words for "the cluster is not there": the API server refuses, cannot be resolved or never answers. */
+const UNREACHABLE = /Unable to connect to the server|connection refused|was refused|no such host|i\/o timeout|no configuration has been provided|dial tcp/;
+/** The same words from a kubelet (`kubectl exec`, `port-forward` into a pod): the API server answered, a node did not. */
+const NODE_UNREACHABLE = /unable to upgrade connection|error dialing backend/;
+/** The context named by --context (or KUBECONFIG's current one) is not in KUBECONFIG. */
+const CONTEXT_MISSING = /context "([^"]+)" does not exist|context was not found for specified context: (\S+)/;
+/** kubectl's own summary of an unreachable API server: the one line worth showing. */
+const SUMMARY_LINE = /^(The connection to the server .* was refused|Unable to connect to the server: )/;
+/** A klog line (`E1203 14:10:57.085638   18052 memcache.go:265] …`): kubectl repeats these for each discovery retry. */
+const KLOG_LINE = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ \S+:\d+\]/;
 
 /** A tool's error output without kubectl's klog lines (all of it when there is nothing else), trimmed. */
 export function toolError(stderr: string): string {
@@ -105,24 +107,35 @@ export function toolError(stderr: string): string {
   const own = lines.filter((line) => !KLOG_LINE.test(line));
   return (own.length > 0 ? own : lines).join('\n').trim();
 }
+export const REACH_HINT = 'check that the cluster is reachable: kubectl cluster-info, --context and KUBECONFIG (kubectl config current-context)';
+/** The cluster cannot be reached, or the context does not exist: one line naming the command and the one useful line of its error. */
+export class ClusterError extends CliError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClusterError';
+  }
+}
 
 /**
- * One line for a kubectl call that failed because the cluster cannot be reached, or the
- * context does not exist: what kubectl said, and what to check. Undefined for other failures.
+ * A {@link ClusterError} when a failed command's error says the cluster is not there, else
+ * undefined. Of kubectl's lines (five retries of discovery, then its summary) it keeps the
+ * summary, or the last line that names the connection error.
  */
-export function clusterProblem(cmd: PlanCommand, result: CommandResult): string | undefined {
-  if (result.code === 0) return undefined;
-  const said = toolError(result.stderr).split('\n').pop();
-  if (CONTEXT_MISSING.test(result.stderr)) return `kubectl cannot use the context (${commandLine(cmd)}: ${said}); ${CONTEXT_HINT}`;
-  if (UNREACHABLE.test(result.stderr)) return `cannot reach the cluster (${commandLine(cmd)}: ${said}); ${REACH_HINT}`;
-  return undefined;
+export function clusterError(cmd: PlanCommand, stderr: string): ClusterError | undefined {
+  const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const missing = lines.map((line) => CONTEXT_MISSING.exec(line)).find((m) => m !== null);
+  if (missing) {
+    return new ClusterError(`context ${missing[1] ?? missing[2]} not found (${commandLine(cmd)}: ${missing.input}); kubectl config get-contexts lists the contexts of KUBECONFIG`);
+  }
+  if (lines.some((line) => NODE_UNREACHABLE.test(line)) || !lines.some((line) => UNREACHABLE.test(line))) return undefined;
+  const plain = lines.filter((line) => !KLOG_LINE.test(line));
+  const useful = plain.find((line) => SUMMARY_LINE.test(line)) ?? [...plain].reverse().find((line) => UNREACHABLE.test(line)) ?? [...lines].reverse().find((line) => UNREACHABLE.test(line))!;
+  return new ClusterError(`cannot reach the cluster (${commandLine(cmd)}: ${useful}); ${REACH_HINT}`);
 }
 
 /** Hints from the error text itself, more precise than the step's own hint. */
 const ERROR_HINTS: ReadonlyArray<[RegExp, string]> = [
   [/ensure CRDs are installed first|no matches for kind/, "a kind's CRD is missing: Istio's objects need `istioctl install` first; run the whole `up`, which keeps the order"],
-  [CONTEXT_MISSING, CONTEXT_HINT],
-  [UNREACHABLE, `kubectl cannot reach the cluster: ${REACH_HINT}`],
   [/Forbidden|forbidden:/, 'your user lacks a permission; the mesh needs cluster-admin to install CRDs, ClusterRoles and the CSIDriver'],
 ];
 
@@ -187,24 +200,61 @@ export class Runner {
     return Math.max(0, this.options.deadline - Date.now());
   }
 
-  /** Prints the plan, or runs it step by step: `[n/N] title`, each command, the elapsed time. Throws {@link StepFailure}. */
-  public async run(plan: Plan): Promise<void> {
+  /**
+   * Prints the plan, or runs it step by step: `[n/N] title`, each command, the elapsed time.
+   * Resolves to what was left in place (skipped steps, kept namespaces), one line each.
+   * Throws {@link StepFailure}.
+   */
+  public async run(plan: Plan): Promise<string[]> {
     const { io } = this.options;
     const total = plan.steps.length;
+    const leftInPlace: string[] = [];
     for (const [i, step] of plan.steps.entries()) {
       const label = `[${i + 1}/${total}] ${step.title}`;
       io.out(label);
+      if (step.skipped !== undefined) {
+        io.out(`${INDENT}skipped: ${step.skipped}`);
+        leftInPlace.push(`${step.title}: skipped: ${step.skipped}`);
+        continue;
+      }
       const started = Date.now();
       for (const cmd of step.commands) {
-        const repeat = cmd.wait ? `   (repeated while not ready, at most ${cmd.wait.attempts} times)` : '';
-        io.out(`${INDENT}$ ${commandLine(cmd)}${repeat}`);
+        if (cmd.onlyIfEmpty) {
+          io.out(`${INDENT}$ ${commandLine(cmd.onlyIfEmpty.check)}`);
+          io.out(`${INDENT}$ ${commandLine(cmd)}   (only if ${cmd.onlyIfEmpty.namespace} holds nothing else)`);
+          const kept = this.options.dryRun ? undefined : await this.namespaceKept(cmd.onlyIfEmpty, step, label, started);
+          if (kept) {
+            io.out(`${INDENT}${kept}`);
+            leftInPlace.push(kept);
+            continue;
+          }
+        } else {
+          const repeat = cmd.wait ? `   (repeated while not ready, at most ${cmd.wait.attempts} times)` : '';
+          io.out(`${INDENT}$ ${commandLine(cmd)}${repeat}`);
+        }
         if (!this.options.dryRun) await this.runCommand(cmd, step, label, started);
       }
       if (!this.options.dryRun) io.out(`${INDENT}done in ${formatElapsed(Date.now() - started)}`);
     }
+    return leftInPlace;
   }
 
-  private async runCommand(cmd: PlanCommand, step: PlanStep, label: string, started: number): Promise<void> {
+  /** Why a namespace is kept (what else is in it), or undefined when it holds only the mesh's objects. */
+  private async namespaceKept(check: NamespaceCheck, step: PlanStep, label: string, started: number): Promise<string | undefined> {
+    const listed = await this.runCommand(check.check, step, label, started, { quiet: true });
+    try {
+      const others = foreignObjects(listed.stdout, check.known, `namespace ${check.namespace}`);
+      if (others.length === 0) return undefined;
+      const shown = others.length > SHOWN_OTHERS + 1 ? [...others.slice(0, SHOWN_OTHERS), `${others.length - SHOWN_OTHERS} more`] : others;
+      return `kept namespace ${check.namespace}: it still holds ${shown.join(', ')}, which dist/ does not list`;
+    } catch (err) {
+      if (!(err instanceof ObjectListError)) throw err;
+      throw new StepFailure(label, commandLine(check.check), err.message, step.hint, Date.now() - started);
+    }
+  }
+
+  /** Runs one command of a step (repeating a wait), printing its output unless `quiet`; throws {@link StepFailure}. */
+  private async runCommand(cmd: PlanCommand, step: PlanStep, label: string, started: number, { quiet = false } = {}): Promise<CommandResult> {
     const { io } = this.options;
     const attempts = cmd.wait?.attempts ?? 1;
     for (let attempt = 1; ; attempt++) {
@@ -215,15 +265,18 @@ export class Runner {
         throw new StepFailure(label, commandLine(cmd), `${why}: stopped after ${formatElapsed(Date.now() - started)}`, HANG_HINT[cmd.tool], Date.now() - started);
       }
       if (result.code === 0) {
-        if (result.stdout.trim()) io.out(indent(result.stdout));
-        return;
+        if (result.stdout.trim() && !quiet) io.out(indent(result.stdout));
+        return result;
       }
+      // Checked first: kubectl's "unable to recognize" without a cluster would otherwise read as already gone.
+      const unreachable = clusterError(cmd, result.stderr);
+      if (unreachable) throw unreachable;
       const errorLines = result.stderr.split('\n').filter((line) => line.trim() !== '');
       // A line that says the cluster cannot be reached never means "already gone" (`unable to recognize "…": … connection refused`).
       const gone = (line: string) => !UNREACHABLE.test(line) && cmd.alreadyDone!.some((re) => re.test(line));
       if (cmd.alreadyDone && errorLines.length > 0 && errorLines.every(gone)) {
         io.out(`${INDENT}already gone (${lastLines(result.stderr, 1)})`);
-        return;
+        return result;
       }
       const timedOut = cmd.wait !== undefined && TIMED_OUT.test(result.stderr);
       if (timedOut && attempt < attempts && this.remainingMs() > 0) {
@@ -300,12 +353,17 @@ export class Runner {
     });
   }
 
-  /** {@link exec}, throwing a {@link DeadlineError} that names the command when it hangs. */
+  /**
+   * {@link exec}, throwing a {@link DeadlineError} that names the command when it hangs, and a
+   * {@link ClusterError} when it failed because the cluster cannot be reached.
+   */
   public async execOrThrow(cmd: PlanCommand, options: ExecOptions = {}): Promise<CommandResult> {
     const own = options.limitMs !== undefined && options.limitMs < this.remainingMs();
     const result = await this.exec(cmd, options);
     const limit = own ? formatSeconds(options.limitMs! / 1000) : `--timeout (${formatSeconds(this.options.timeoutSeconds)})`;
     if (result.timedOut) throw new DeadlineError(commandLine(cmd), limit, HANG_HINT[cmd.tool]);
+    const unreachable = result.code === 0 ? undefined : clusterError(cmd, result.stderr);
+    if (unreachable) throw unreachable;
     return result;
   }
 }

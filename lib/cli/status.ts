@@ -1,8 +1,7 @@
 import { IndexObject, MeshIndex } from '../core/index-contract';
-import { CliError } from './errors';
 import { commandLine, getFieldCommand, peerAuthentications, PlanCommand, PlanOptions, podsCommand, spireServerCommand, spireServerPodsCommand, statusParts } from './plan';
 import { parsePods, Pod, PodListError, readyPod } from './pods';
-import { clusterProblem, CommandResult, Io, Runner, toolError } from './runner';
+import { CommandResult, Io, Runner, toolError } from './runner';
 
 /** A Deployment owns its pods through a ReplicaSet named `<deployment>-<hash>`; the other kinds own them directly. */
 function ownedBy(pod: Pod, workload: IndexObject): boolean {
@@ -19,15 +18,12 @@ function podState(pod: Pod): { ok: boolean; text: string } {
 const lastLine = (result: CommandResult) => (toolError(result.stderr) || result.stdout.trim()).split('\n').pop() ?? '';
 
 /**
- * Runs one read-only kubectl call. A cluster that is unreachable (or never answers), or a
- * context kubectl does not have, ends `status` with that message, instead of reporting every
- * pod as missing.
+ * Runs one read-only kubectl call. A cluster that is unreachable (or never answers) ends
+ * `status` with that message (the runner's `ClusterError`), instead of reporting every pod as
+ * missing.
  */
-async function query(runner: Runner, cmd: PlanCommand): Promise<CommandResult> {
-  const result = await runner.execOrThrow(cmd);
-  const problem = clusterProblem(cmd, result);
-  if (problem) throw new CliError(problem);
-  return result;
+function query(runner: Runner, cmd: PlanCommand): Promise<CommandResult> {
+  return runner.execOrThrow(cmd);
 }
 
 /**
