@@ -48,8 +48,8 @@ test('`npm run synth` with a bad config prints one line per problem and no stack
   fs.writeFileSync(configFile, 'trustDomain: a_b.org\nistio:\n  version: 1.30\nnamespaces:\n  spire: kube-system\n');
   const dist = existingDist();
   const before = snapshotDir(dist);
-  // What `npm run synth` runs (package.json), without npm's own start-up.
-  const result = spawnSync(process.execPath, [path.join(root, 'scripts', 'ts-run.js'), 'main.ts'], {
+  // What `npm run synth` runs (package.json) after the build (scripts/test.sh builds first), without npm's own start-up.
+  const result = spawnSync(process.execPath, [path.join(root, 'build', 'main.js')], {
     cwd: root,
     env: { ...process.env, SPIRE_MESH_CONFIG: configFile, CDK8S_OUTDIR: dist },
     encoding: 'utf8',
@@ -66,10 +66,10 @@ test('`npm run synth` with a bad config prints one line per problem and no stack
   expect(fs.existsSync(`${dist}.staging`)).toBe(false);
 });
 
-test('package.json runs synth directly, and cdk8s.yaml runs the same entry for `cdk8s synth`', () => {
+test('package.json builds and runs the compiled main.ts for synth, and cdk8s.yaml runs the same command for `cdk8s synth`', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-  expect(pkg.scripts.synth).toBe('node scripts/ts-run.js main.ts');
-  expect(fs.readFileSync(path.join(root, 'cdk8s.yaml'), 'utf8')).toMatch(/^app: node scripts\/ts-run\.js main\.ts$/m);
+  expect(pkg.scripts.synth).toBe('node scripts/build.js && node build/main.js');
+  expect(fs.readFileSync(path.join(root, 'cdk8s.yaml'), 'utf8')).toContain(`\napp: ${pkg.scripts.synth}\n`);
 });
 
 describe('publishMesh swaps a finished synth into dist/', () => {

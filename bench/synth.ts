@@ -5,6 +5,7 @@
  *  2. synth time per bookinfo namespace at 1000 namespaces against 100: ≤ 1.5×, with the peak
  *     memory of each;
  *  3. `node bin/spire-mesh --help` against `node -e 0` (npm's own start-up left out): ≤ 3×.
+ * It runs compiled, from build/ (`npm run bench` builds first), as the synth and the CLI do.
  * It also prints the largest object of the default mesh and at 100 and 1000 namespaces, against
  * the limit synth enforces (lib/core/object-size.ts); a scale synth refuses for it is reported
  * as refused, its size still measured.
@@ -20,7 +21,7 @@ import { buildMesh } from '../lib/composition-root';
 import { describeObject, formatBytes, largestObject, OBJECT_SIZE_LIMIT_BYTES, ObjectSize, ObjectSizeError } from '../lib/core/object-size';
 import { meshObjectSizes, renderMesh, synthMesh } from '../lib/synth';
 
-// npm runs scripts from the project root (this file runs transpiled, from a cache directory).
+// npm runs scripts from the project root (this file runs compiled, from build/bench/).
 const projectRoot = process.cwd();
 const node = process.execPath;
 
@@ -81,7 +82,7 @@ function scaleChild(count: number): void {
 }
 
 function scale(count: number): ScaleResult {
-  const out = execFileSync(node, [path.join(projectRoot, 'scripts', 'ts-run.js'), 'bench/synth.ts', 'scale', String(count)], { cwd: projectRoot, encoding: 'utf8' });
+  const out = execFileSync(node, [__filename, 'scale', String(count)], { cwd: projectRoot, encoding: 'utf8' });
   return JSON.parse(out);
 }
 
@@ -120,8 +121,10 @@ function benchmark(): void {
   const requireCdk8s = () => timeOnce(node, ['-e', "require('cdk8s'); require('cdk8s-plus-25')"]);
   const synthEnv = { ...process.env, CDK8S_OUTDIR: path.join(tmp, 'dist') };
   const npmSynth = compare(runs, () => timeOnce('npm', ['run', '--silent', 'synth'], synthEnv), requireCdk8s);
-  const directSynth = compare(runs, () => timeOnce(node, ['scripts/ts-run.js', 'main.ts'], synthEnv), requireCdk8s);
+  const directSynth = compare(runs, () => timeOnce(node, ['build/main.js'], synthEnv), requireCdk8s);
   const help = compare(runs, () => timeOnce(node, ['bin/spire-mesh', '--help']), () => timeOnce(node, ['-e', '0']));
+  // What `npm run synth` spends before main.js when nothing changed: the build's own check, against tsc's.
+  const buildCheck = compare(runs, () => timeOnce(node, ['scripts/build.js']), () => timeOnce(node, ['node_modules/typescript/bin/tsc', '--build', 'tsconfig.build.json']));
   const small = scale(100);
   const large = scale(1000);
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -132,7 +135,8 @@ function benchmark(): void {
     perNamespaceRow(small, large),
     row('3. bin/spire-mesh --help / node -e 0', help.subject, help.baseline, 3),
   ].every(Boolean);
-  console.log(`\n   synth without npm's start-up (node scripts/ts-run.js main.ts): ${directSynth.subject.toFixed(1)} ms (${(directSynth.subject / directSynth.baseline).toFixed(2)}×)`);
+  console.log(`\n   synth without npm's start-up or the build check (node build/main.js): ${directSynth.subject.toFixed(1)} ms (${(directSynth.subject / directSynth.baseline).toFixed(2)}×)`);
+  console.log(`   the build when nothing changed: ${buildCheck.subject.toFixed(1)} ms (scripts/build.js), against ${buildCheck.baseline.toFixed(1)} ms for tsc --build alone`);
   const status = (r: ScaleResult) => (r.refused ? ' (refused before writing: build, render and size check only)' : '');
   console.log(`   100 namespaces: ${small.ms.toFixed(0)} ms${status(small)}, peak memory ${small.maxRssMb.toFixed(0)} MB; 1000 namespaces: ${large.ms.toFixed(0)} ms${status(large)}, peak memory ${large.maxRssMb.toFixed(0)} MB`);
   console.log(`\n   largest object, as compact JSON (client-side kubectl apply limit, lib/core/object-size.ts: ${formatBytes(OBJECT_SIZE_LIMIT_BYTES)}):`);

@@ -7,58 +7,103 @@
  * import { buildMesh, loadMeshConfig, MeshedService, synthMesh } from 'spire-mesh';
  * ```
  * See examples/own-service for a chart adding a service to the mesh.
+ *
+ * This is the public API: what users build with. Internal helpers (the per-rule validators,
+ * renderers, names and annotations the parts share) stay in their modules; lib/ imports them
+ * from there, never from here.
+ *
+ * @packageDocumentation
  */
 
 // The composition root, the config it reads, and synthesis to dist/.
-export * from './composition-root';
+export { buildMesh, type BuildMeshOptions, type Mesh, type MeshContext } from './composition-root';
 export * from './config/mesh-config';
-export { ConfigError, loadMeshConfig, readMeshConfig, resolveMeshConfig, CONFIG_ENV_VAR, DEFAULT_CONFIG_FILE } from './config/load';
-export { meshIndex, publishMesh, synthMesh, synthReport, IDENTITY_GRAPH_FILE } from './synth';
-export * from './core/index-contract';
+export { ConfigError, loadMeshConfig, readMeshConfig, resolveMeshConfig, CONFIG_ENV_VAR, DEFAULT_CONFIG_FILE, type LoadOptions, type LoadedConfig } from './config/load';
+export { publishMesh, synthMesh, synthReport } from './synth';
+export { ValidationError } from './validation';
 
-// Contracts between parts, and the shared input rules.
-export * from './identity';
-export * from './validation';
+// What synth writes to dist/meta/index.json for the CLI and other tools: read it with parseIndex.
+export {
+  parseIndex,
+  IndexError,
+  INDEX_FILE,
+  INDEX_VERSION,
+  INDEX_TOOLS,
+  type MeshIndex,
+  type IndexStep,
+  type IndexObject,
+  type IndexTool,
+  type IndexAdmin,
+  type IndexSpireServerAdmin,
+  type IndexIngressGateway,
+  type IdentityGraph,
+  type IdentityNode,
+  type IdentityEdge,
+} from './core/index-contract';
+
+// Contracts between parts.
+export { workloadIdentity, type WorkloadIdentity } from './identity';
 export * from './istio/interfaces';
 export * from './spire/interfaces';
 
 // Meshed services, their routing and authorization.
-export * from './mesh/meshed-service';
+export { MeshedService, meshedServiceIdentity, type MeshedServiceProps, type MeshedServiceVersion, type MeshedServiceResources } from './mesh/meshed-service';
 export { MESH_PROTOCOLS, type MeshProtocol } from './mesh/rules';
-export * from './mesh/declaration';
-export * from './mesh/service-catalog';
-export * from './mesh/service-route';
-export * from './mesh/workload';
-export * from './authorization/mode';
-export * from './authorization/principal';
-export * from './authorization/allow-nothing';
-export * from './authorization/caller-policy';
-export * from './authorization/identity-graph';
-export * from './bookinfo/declarations';
-export * from './bookinfo/bookinfo';
-export * from './bookinfo/routing';
+export type { ServiceDeclaration, CallerRef } from './mesh/declaration';
+export { ServiceCatalog, type ServiceCatalogProps } from './mesh/service-catalog';
+export { ServiceRoute, type ServiceRouteProps, type ServiceRouteOptions } from './mesh/service-route';
+export { markMeshWorkload, type IMeshWorkload } from './mesh/workload';
+export { AUTHORIZATION_MODES, type AuthorizationMode } from './authorization/mode';
+export { AllowNothing, type AllowNothingProps } from './authorization/allow-nothing';
+export { CallerPolicy, type CallerPolicyProps } from './authorization/caller-policy';
+export { BOOKINFO_APPS, type BookinfoApp, type BookinfoImages } from './bookinfo/declarations';
+export { Bookinfo, type BookinfoProps } from './bookinfo/bookinfo';
+export { BookinfoRouting, type BookinfoRoutingProps } from './bookinfo/routing';
 
-// The platform: charts, namespaces, SPIRE, Istio, registration.
-export * from './core/mesh-chart';
-export * from './core/namespaces';
-export * from './spire/spire';
-export * from './spire/server';
-export * from './spire/settings';
-export * from './spire/agent';
-export * from './spire/csi-driver';
-export * from './istio/istio';
-export * from './istio/install';
-export * from './istio/ingress-gateway';
-export * from './istio/injection-template';
-export * from './istio/operator';
-export * from './istio/peer-authentication';
-export * from './istio/helm-values';
-export * from './argocd/gitops';
-export * from './argocd/application';
-export * from './argocd/root-application';
-export * from './argocd/istio-applications';
-export * from './argocd/health-customization';
-export * from './registration/registration';
-export * from './registration/entry';
-export * from './registration/spiffe-id';
-export * from './registration/selector';
+// The platform: charts, namespaces, SPIRE, Istio, Argo CD, registration.
+export { MeshChart, type MeshChartProps, type ApplyTool } from './core/mesh-chart';
+export { MeshNamespaces, type MeshNamespacesProps } from './core/namespaces';
+export { Spire, type SpireProps } from './spire/spire';
+export { SpireServer, type SpireServerProps } from './spire/server';
+export {
+  SPIRE_LOG_LEVELS,
+  SPIRE_DATASTORE_TYPES,
+  SPIRE_CA_KEY_TYPES,
+  type SpireServerSettings,
+  type SpireLogLevel,
+  type SpireDatastoreType,
+  type SpireCaKeyType,
+  type SecretKeySelector,
+} from './spire/settings';
+export { SpireAgent, type SpireAgentProps } from './spire/agent';
+export { SpireAgentIdentity, type SpireAgentIdentityProps } from './spire/agent-identity';
+export { SpiffeCsiDriver, type SpiffeCsiDriverProps } from './spire/csi-driver';
+export { Istio, type IstioProps } from './istio/istio';
+export { IstioInstall, type IstioInstallProps } from './istio/install';
+export { IngressGateway, type IngressGatewayProps } from './istio/ingress-gateway';
+export { SpireInjectionTemplate, type SpireInjectionTemplateProps, type PodSpecPatch } from './istio/injection-template';
+export { IstioOperator, type IstioOperatorProps } from './istio/operator';
+export { MeshPeerAuthentication, type MeshPeerAuthenticationProps } from './istio/peer-authentication';
+export { buildGitOps, gitopsFiles, type MeshGitOps, type MeshGitOpsProps } from './argocd/gitops';
+export { ArgoApplication, type ArgoApplicationProps, type ArgoCdSettings } from './argocd/application';
+export { RootApplication, type RootApplicationProps } from './argocd/root-application';
+export { IstioApplications, type IstioApplicationsProps } from './argocd/istio-applications';
+export { ApplicationHealthCustomization, type ApplicationHealthCustomizationProps } from './argocd/health-customization';
+export { SpireRegistration, type SpireRegistrationProps } from './registration/registration';
+export { RegistrationEntry, type RegistrationEntryProps, type SpireEntryJson } from './registration/entry';
+export { parseSpiffeId, type SpiffeId } from './registration/spiffe-id';
+export { KNOWN_SELECTOR_TYPES, type Selector, type SelectorType } from './registration/selector';
+
+// What the constructs expose (the models they render, their settings), named so users can type against them.
+export { WorkloadSocket } from './istio/workload-socket';
+export { TAINT_EFFECTS, TOLERATION_OPERATORS, type Toleration, type TaintEffect, type TolerationOperator } from './core/node-placement';
+export type { AgentConf } from './spire/agent-conf';
+export type { HealthChecksConf } from './spire/health';
+export type { ServerConf } from './spire/server-conf';
+export type { IstioHelmRelease } from './istio/helm-values';
+export { ISTIO_CHARTS, type BaseValues, type IstiodValues, type GatewayValues, type GatewayServicePort, type IstioChart } from './istio/helm-values-api';
+export type { IstioOperatorSpec, IstioMeshConfig, IstioValues, IstioComponents, GatewayComponentSpec, KubernetesOverlay, OverlayPatch } from './istio/operator-api';
+export type { ApplicationSpec, ApplicationSource, ApplicationDestination, SyncPolicy, ResourceIgnoreDifferences } from './argocd/application-api';
+// The Istio classes generated by `cdk8s import` (imports/) that the constructs expose as their API objects.
+export * as istioNetworking from '../imports/networking.istio.io';
+export * as istioSecurity from '../imports/security.istio.io';

@@ -6,6 +6,9 @@
 # CPU taken from jest), and everything otherwise. Either failing fails the run; arguments go to jest.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# First the build (a no-op when nothing changed): the tests that run bin/spire-mesh and the
+# synth command run the compiled JavaScript in build/, as a user does.
+node scripts/build.js || exit 1
 node_modules/.bin/tsc --build &
 tsc_pid=$!
 node_modules/.bin/jest "$@"

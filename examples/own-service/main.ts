@@ -1,5 +1,5 @@
 // The app of a project using spire-mesh as a library: the mesh from the config, plus
-// team A's service. Run it like the root main.ts: `node scripts/ts-run.js examples/own-service/main.ts`.
+// team A's service. Run it compiled, like the root main.ts: `npm run build && node build/examples/own-service/main.js`.
 import { buildMesh, publishMesh, readMeshConfig, synthReport } from '../../lib';
 import { addEcho } from './echo';
 

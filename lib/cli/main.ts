@@ -40,9 +40,11 @@ function port(value: string): number {
   return n;
 }
 
-/** The CLI's own version, from package.json beside lib/. */
+/** The CLI's own version, from the package's package.json: the nearest above this module (lib/cli/ in the sources, build/lib/cli/ compiled). */
 function version(): string {
-  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string };
   return `${pkg.version} (reads index version ${INDEX_VERSION})`;
 }
 
