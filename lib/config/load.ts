@@ -23,7 +23,7 @@ import {
   ValidationError,
 } from '../validation';
 import { DEFAULT_CONFIG, MeshConfig } from './mesh-config';
-import { checkServices, takeServices } from './services';
+import { checkServices, ServiceEntry, takeServices } from './services';
 
 /** The file read when {@link CONFIG_ENV_VAR} is not set; absent means "all defaults". */
 export const DEFAULT_CONFIG_FILE = 'spire-mesh.config.yaml';
@@ -147,9 +147,9 @@ function parseConfigFile(file: string, source: string): unknown {
  */
 export function resolveMeshConfig(overrides: unknown, source = 'overrides'): MeshConfig {
   const problems: string[] = [];
-  const { services, rest } = takeServices(overrides, problems);
+  const { services, entries, rest } = takeServices(overrides, problems);
   const merged = { ...(merge(DEFAULT_CONFIG, rest, '', problems) as MeshConfig), services };
-  validate(merged, problems);
+  validate(merged, entries, problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return merged;
 }
@@ -208,7 +208,7 @@ function merge(defaults: unknown, override: unknown, at: string, problems: strin
 }
 
 /** Runs every rule, collecting each failure rather than stopping at the first. */
-function validate(c: MeshConfig, problems: string[]): void {
+function validate(c: MeshConfig, entries: readonly ServiceEntry[], problems: string[]): void {
   const check = (fn: () => unknown) => {
     try {
       fn();
@@ -275,5 +275,5 @@ function validate(c: MeshConfig, problems: string[]): void {
   check(() => checkDns1123Subdomain('gitops.argocd.project', gitops.argocd.project));
   check(() => checkHelmRepoUrl('gitops.istioChartRepository', gitops.istioChartRepository));
 
-  checkServices(c, problems, check);
+  checkServices(c, problems, check, entries);
 }
