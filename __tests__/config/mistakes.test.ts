@@ -99,10 +99,13 @@ describe('one mistake, exactly its own error(s), at the index the user wrote', (
     // Counts, resources and env.
     ['negative replicas', withMistake(1, { replicas: -1 }), ['services[1].replicas: -1 must be a whole number, 0 or more']],
     ['replicas in quotes', withMistake(1, { replicas: '2' }), ["services[1].replicas: '2' must be a number"]],
-    ['a memory limit in MB', withMistake(1, { resources: { memoryLimit: '512MB' } }), ["services[1].resources.memoryLimit: '512MB' must be a Kubernetes quantity such as \"1Gi\" or \"500Mi\""]],
+    ['a memory limit in MB', withMistake(1, { resources: { memoryLimit: '512MB' } }), ["services[1].resources.memoryLimit: '512MB' must be a Kubernetes quantity: did you mean '512Mi' (mebibytes) or '512M' (megabytes)?"]],
+    ['a memory request in thousandths of a byte', withMistake(1, { resources: { memoryRequest: '128m' } }), ["services[1].resources.memoryRequest: '128m' is 128 thousandths of a byte: did you mean '128Mi' (mebibytes) or '128M' (megabytes)?"]],
+    ['a CPU request in cores where millicores were meant', withMistake(1, { resources: { cpuRequest: '500' } }), ["services[1].resources.cpuRequest: '500' is 500 CPU cores, more than the most allowed (256): did you mean '500m' (millicores)?"]],
+    ['a memory request above its limit', withMistake(1, { resources: { memoryRequest: '1Gi', memoryLimit: '512Mi' } }), ["services[1].resources.memoryRequest: '1Gi' must not be more than memoryLimit '512Mi': Kubernetes refuses a request above its limit"]],
     ['an unknown resources key', withMistake(1, { resources: { cpuLimit: '1' } }), ['services[1].resources.cpuLimit: unknown key (known keys here: cpuRequest, memoryRequest, memoryLimit)']],
     ['an env value that is a list', withMistake(1, { env: { HOSTS: ['a', 'b'] } }), ['services[1].env: {"HOSTS":["a","b"]} must be a mapping of variable names to plain values (string, number or boolean)']],
-    ['an env name with "-"', withMistake(1, { env: { 'LOG-LEVEL': 'info' } }), ["services[1].env: 'LOG-LEVEL' must be an environment variable name: letters, digits and \"_\", not starting with a digit"]],
+    ['an env name starting with a digit', withMistake(1, { env: { '2FA_SECRET': 'x' } }), ["services[1].env: '2FA_SECRET' must be an environment variable name: letters, digits and \"_\", not starting with a digit"]],
     ['an unknown key', withMistake(1, { replica: 2 }), ['services[1].replica: unknown key (known keys here: name, namespace, port, servicePort, protocol, image, versions, replicas, resources, env, callers, route)']],
     // Callers.
     ['a typo in a caller', withMistake(1, { callers: ['shop/wbe'] }), [`services[1].callers[0]: 'shop/wbe' is not a declared service (listed by service 'backend/api'; did you mean 'shop/web'? ${KNOWN})`]],

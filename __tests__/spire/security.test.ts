@@ -128,6 +128,8 @@ describe('bad props throw at synth time, naming prop, value and rule', () => {
     ['trustDomain', { trustDomain: 'Example.org' }, /trustDomain: 'Example.org' must be lowercase/],
     ['image', { image: 'spire-server' }, /image: 'spire-server' must name its registry/],
     ['storage size', { storageSize: 'lots' }, /storageSize: 'lots' must be a Kubernetes quantity/],
+    ['storage size of a thousandth of a byte', { storageSize: '1m' }, /storageSize: '1m' is one thousandth of a byte: did you mean '1Mi' \(mebibytes\) or '1M' \(megabytes\)\?/],
+    ['storage size of 0', { storageSize: '0' }, /storageSize: '0' is 0 bytes, less than the least allowed \(1Mi\)/],
     ['CA TTL', { caTtl: '1 day' }, /caTtl: '1 day' must be a positive Go duration/],
     ['empty CA subject', { caSubject: { country: '', organization: 'x' } }, /caSubject.country: '' must be non-empty text without quotes, backslashes or control characters/],
     ['quote in the CA subject', { caSubject: { country: 'US', organization: 'A "B"' } }, /caSubject.organization: 'A "B"' must be non-empty text without quotes/],

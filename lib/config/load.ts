@@ -20,6 +20,7 @@ import {
   checkTrustDomain,
   checkUnique,
   show,
+  STORAGE_SIZE,
   ValidationError,
 } from '../validation';
 import { DEFAULT_CONFIG, MeshConfig } from './mesh-config';
@@ -231,7 +232,7 @@ function validate(c: MeshConfig, entries: readonly ServiceEntry[], problems: str
   for (const [key, image] of Object.entries(c.images)) check(() => (key === 'busybox' ? checkStaticBusyboxImage : checkImage)(`images.${key}`, image));
 
   const server = c.spire.server;
-  check(() => checkQuantity('spire.server.storageSize', server.storageSize));
+  check(() => checkQuantity('spire.server.storageSize', server.storageSize, STORAGE_SIZE));
   check(() => checkOneOf('spire.server.caKeyType', server.caKeyType, SPIRE_CA_KEY_TYPES));
   const secret = server.datastore.connectionStringSecret;
   check(() => checkSpireServerSettings(

@@ -2,7 +2,7 @@ import { ALLOW_NOTHING_NAME, AUTHORIZATION_MODES } from '../authorization/mode';
 import { BOOKINFO_ROUTING_OBJECTS, bookinfoDeclarations } from '../bookinfo/declarations';
 import { INGRESS_CALLER, parseCaller, ServiceDeclaration, serviceKey } from '../mesh/declaration';
 import { checkAppPort, checkEnvName, checkPathPrefix, checkReplicas, checkRouteHost, deploymentName, MESH_PROTOCOLS, routeGatewayName } from '../mesh/rules';
-import { checkDns1123Label, checkImage, checkOneOf, checkOwnNamespace, checkPort, checkQuantity, checkUnique, ValidationError } from '../validation';
+import { checkDns1123Label, checkImage, checkOneOf, checkOwnNamespace, checkPort, checkQuantity, checkUnique, CPU, MEMORY, parseQuantity, QuantityRule, ValidationError } from '../validation';
 import { MeshConfig, ServiceConfig } from './mesh-config';
 
 /**
@@ -11,7 +11,8 @@ import { MeshConfig, ServiceConfig } from './mesh-config';
  */
 
 const SERVICE_KEYS = ['name', 'namespace', 'port', 'servicePort', 'protocol', 'image', 'versions', 'replicas', 'resources', 'env', 'callers', 'route'];
-const RESOURCE_KEYS = ['cpuRequest', 'memoryRequest', 'memoryLimit'];
+const RESOURCE_RULES: Readonly<Record<string, QuantityRule>> = { cpuRequest: CPU, memoryRequest: MEMORY, memoryLimit: MEMORY };
+const RESOURCE_KEYS = Object.keys(RESOURCE_RULES);
 const ROUTE_KEYS = ['hosts', 'pathPrefixes'];
 
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -310,7 +311,15 @@ export function checkServices(
       check(() => checkUnique(`${at}.versions[].name`, s.versions!.map((v) => v.name)));
     }
     if (s.replicas !== undefined) check(() => checkReplicas(`${at}.replicas`, s.replicas!));
-    for (const [key, value] of Object.entries(s.resources ?? {})) check(() => checkQuantity(`${at}.resources.${key}`, value));
+    for (const [key, value] of Object.entries(s.resources ?? {})) check(() => checkQuantity(`${at}.resources.${key}`, value, RESOURCE_RULES[key]));
+    check(() => {
+      const { memoryRequest, memoryLimit } = s.resources ?? {};
+      if (memoryRequest === undefined || memoryLimit === undefined) return;
+      const [request, limit] = [parseQuantity(memoryRequest), parseQuantity(memoryLimit)];
+      if (request && limit && request.value > limit.value) {
+        throw new ValidationError(`${at}.resources.memoryRequest`, memoryRequest, `must not be more than memoryLimit '${memoryLimit}': Kubernetes refuses a request above its limit`);
+      }
+    });
     for (const name of Object.keys(s.env ?? {})) check(() => checkEnvName(`${at}.env`, name));
 
     if (firstIndex.get(serviceKey(s)) !== entry.index) {
