@@ -91,6 +91,13 @@ test('checkWholeNumber takes whole numbers from its minimum up, naming the field
   }
 });
 
+test('checkWholeNumber with a maximum takes whole numbers from its minimum to its maximum', () => {
+  expect(checkWholeNumber('replicas', 1000, 0, 1000)).toBe(1000);
+  for (const bad of [-1, 1001, 2.5, 1e21, Number.NaN, Number.POSITIVE_INFINITY]) {
+    expect(() => checkWholeNumber('replicas', bad, 0, 1000)).toThrow(`replicas: ${bad} must be a whole number from 0 to 1000`);
+  }
+});
+
 test('checkDuration accepts Go durations and durationSeconds adds their parts', () => {
   expect(checkDuration('ttl', '1h30m')).toBe('1h30m');
   expect(durationSeconds('1h30m')).toBe(5400);

@@ -155,9 +155,14 @@ export function checkOwnNamespace(field: string, value: string, options: { reado
   return value;
 }
 
-/** A whole number no smaller than `min` (a count, a number of seconds, a sync wave). */
-export function checkWholeNumber(field: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) throw new ValidationError(field, value, `must be a whole number, ${min} or more`);
+/**
+ * A whole number from `min` up to `max` (a count, a number of seconds, a sync wave, replicas).
+ * @param max the most allowed; @default - no upper bound
+ */
+export function checkWholeNumber(field: string, value: number, min: number, max?: number): number {
+  if (!Number.isInteger(value) || value < min || (max !== undefined && value > max)) {
+    throw new ValidationError(field, value, max === undefined ? `must be a whole number, ${min} or more` : `must be a whole number from ${min} to ${max}`);
+  }
   return value;
 }
 

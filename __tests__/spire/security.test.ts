@@ -135,7 +135,7 @@ describe('bad props throw at synth time, naming prop, value and rule', () => {
     ['quote in the CA subject', { caSubject: { country: 'US', organization: 'A "B"' } }, /caSubject.organization: 'A "B"' must be non-empty text without quotes/],
     ['CA subject', { caSubject: { country: 'U${S}', organization: 'x' } }, /server.conf server.ca_subject.country\[0\]: 'U\$\{S\}' must not contain/],
     ['SVID TTL not below the CA TTL', { caTtl: '1h', defaultX509SvidTtl: '1h' }, /defaultX509SvidTtl: '1h' must be shorter than caTtl \(1h\): an SVID cannot outlive the CA/],
-    ['replica count', { replicas: 0 }, /replicas: 0 must be a whole number, 1 or more/],
+    ['replica count', { replicas: 0 }, /replicas: 0 must be a whole number from 1 to 16/],
     ['HA on SQLite', { replicas: 3 }, /replicas: 3 needs an external datastore \(postgres or mysql\)/],
     ['postgres without a Secret', { datastore: 'postgres' }, /connectionStringSecret: undefined must name the Secret holding the postgres connection string/],
     ['a Secret with SQLite', { connectionStringSecret: { name: 'db', key: 'dsn' } }, /connectionStringSecret: 'db' applies only to postgres and mysql/],
