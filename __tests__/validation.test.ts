@@ -5,6 +5,11 @@ import {
   checkOwnNamespace,
   checkPort,
   checkQuantity,
+  CPU,
+  MEMORY,
+  parseQuantity,
+  QuantityRule,
+  STORAGE_SIZE,
   checkImageHub,
   checkLabelValue,
   checkQualifiedName,
@@ -86,6 +91,13 @@ test('checkWholeNumber takes whole numbers from its minimum up, naming the field
   }
 });
 
+test('checkWholeNumber with a maximum takes whole numbers from its minimum to its maximum', () => {
+  expect(checkWholeNumber('replicas', 1000, 0, 1000)).toBe(1000);
+  for (const bad of [-1, 1001, 2.5, 1e21, Number.NaN, Number.POSITIVE_INFINITY]) {
+    expect(() => checkWholeNumber('replicas', bad, 0, 1000)).toThrow(`replicas: ${bad} must be a whole number from 0 to 1000`);
+  }
+});
+
 test('checkDuration accepts Go durations and durationSeconds adds their parts', () => {
   expect(checkDuration('ttl', '1h30m')).toBe('1h30m');
   expect(durationSeconds('1h30m')).toBe(5400);
@@ -121,9 +133,108 @@ test('show cuts a long value to a readable length and says how long it was', () 
   expect(show('short')).toBe("'short'");
 });
 
-test('checkQuantity accepts Kubernetes quantities only', () => {
+test('checkQuantity without a rule accepts Kubernetes quantities only', () => {
   expect(checkQuantity('size', '1Gi')).toBe('1Gi');
   expect(() => checkQuantity('size', '1 GB')).toThrow(/size: '1 GB' must be a Kubernetes quantity/);
+});
+
+describe('parseQuantity reads the Kubernetes grammar into base units', () => {
+  test.each<[string, number]>([
+    ['0', 0],
+    ['1', 1],
+    ['1.5', 1.5],
+    ['5.', 5],
+    ['.5', 0.5],
+    ['+2', 2],
+    ['-2', -2],
+    ['100m', 0.1],
+    ['1k', 1000],
+    ['1M', 1e6],
+    ['1G', 1e9],
+    ['1T', 1e12],
+    ['1P', 1e15],
+    ['1E', 1e18],
+    ['1Ki', 1024],
+    ['1Mi', 1048576],
+    ['1.5Gi', 1.5 * 2 ** 30],
+    ['1Ti', 2 ** 40],
+    ['1Pi', 2 ** 50],
+    ['1Ei', 2 ** 60],
+    ['1e3', 1000],
+    ['1E3', 1000],
+    ['2e-3', 0.002],
+    ['1e+2', 100],
+    ['1e200', Infinity],
+    ['1e-200', 0],
+  ])('%s is %d', (text, value) => {
+    expect(parseQuantity(text)?.value).toBe(value);
+  });
+
+  test.each(['', ' 1Gi', '1 Gi', '1GB', '1gi', '1g', '1KI', 'Gi', '1.2.3', '1e', '1e1.5', '1Gi ', '0x10', '1_000', '∞', '1iB'])('%j is not a quantity', (text) => {
+    expect(parseQuantity(text)).toBeUndefined();
+  });
+
+  test('is exact where a double is not: 1.1M is 1100000 bytes, not 1100000.0000000002', () => {
+    const q = parseQuantity('1.1M')!;
+    expect([q.numerator / q.denominator, q.numerator % q.denominator]).toEqual([1100000n, 0n]);
+  });
+});
+
+describe('checkQuantity with a rule: bounds, whole bytes or millicores, and what was meant', () => {
+  test.each<[QuantityRule, string]>([
+    [STORAGE_SIZE, '1Gi'],
+    [STORAGE_SIZE, '1Mi'],
+    [STORAGE_SIZE, '1048576'],
+    [STORAGE_SIZE, '1.5Gi'],
+    [STORAGE_SIZE, '500M'],
+    [STORAGE_SIZE, '1e9'],
+    [STORAGE_SIZE, '64Ti'],
+    [MEMORY, '64Mi'],
+    [MEMORY, '0.5Gi'],
+    [MEMORY, '1.1M'],
+    [MEMORY, '1Ti'],
+    [CPU, '1m'],
+    [CPU, '50m'],
+    [CPU, '0.25'],
+    [CPU, '2'],
+    [CPU, '1.5'],
+    [CPU, '256'],
+  ])('%j accepts %s', (rule, value) => {
+    expect(checkQuantity('q', value, rule)).toBe(value);
+  });
+
+  test.each<[QuantityRule, string, string]>([
+    [STORAGE_SIZE, '0', "q: '0' is 0 bytes, less than the least allowed (1Mi)"],
+    [STORAGE_SIZE, '1m', "q: '1m' is one thousandth of a byte: did you mean '1Mi' (mebibytes) or '1M' (megabytes)?"],
+    [STORAGE_SIZE, '500m', "q: '500m' is 500 thousandths of a byte: did you mean '500Mi' (mebibytes) or '500M' (megabytes)?"],
+    [STORAGE_SIZE, '1mb', "q: '1mb' must be a Kubernetes quantity: did you mean '1Mi' (mebibytes) or '1M' (megabytes)?"],
+    [STORAGE_SIZE, '1MB', "q: '1MB' must be a Kubernetes quantity: did you mean '1Mi' (mebibytes) or '1M' (megabytes)?"],
+    [STORAGE_SIZE, '1GB', "q: '1GB' must be a Kubernetes quantity: did you mean '1Gi' (gibibytes) or '1G' (gigabytes)?"],
+    [STORAGE_SIZE, '1g', "q: '1g' must be a Kubernetes quantity: did you mean '1Gi' (gibibytes) or '1G' (gigabytes)?"],
+    [STORAGE_SIZE, '10gi', "q: '10gi' must be a Kubernetes quantity: did you mean '10Gi' (gibibytes) or '10G' (gigabytes)?"],
+    [STORAGE_SIZE, '2 TiB', "q: '2 TiB' must be a Kubernetes quantity: did you mean '2Ti' (tebibytes) or '2T' (terabytes)?"],
+    [STORAGE_SIZE, '1.5kb', "q: '1.5kb' must be a Kubernetes quantity: did you mean '1.5Ki' (kibibytes) or '1.5k' (kilobytes)?"],
+    [STORAGE_SIZE, '1K', "q: '1K' must be a Kubernetes quantity: did you mean '1Ki' (kibibytes) or '1k' (kilobytes)?"],
+    [STORAGE_SIZE, '1048576B', "q: '1048576B' must be a Kubernetes quantity: did you mean '1048576' (bytes)?"],
+    [STORAGE_SIZE, 'lots', 'q: \'lots\' must be a Kubernetes quantity such as "1Gi" or "500Mi": a number and a suffix (Ki, Mi, Gi, Ti, Pi, Ei; k, M, G, T, P, E; m for thousandths) or an exponent (1e3)'],
+    [STORAGE_SIZE, '512', "q: '512' is 512 bytes, less than the least allowed (1Mi): did you mean '512Mi' (mebibytes)?"],
+    [STORAGE_SIZE, '1Ki', "q: '1Ki' is less than the least allowed (1Mi)"],
+    [STORAGE_SIZE, '-1Gi', "q: '-1Gi' is less than the least allowed (1Mi)"],
+    [STORAGE_SIZE, '100Ti', "q: '100Ti' is more than the most allowed (64Ti)"],
+    [STORAGE_SIZE, '1e200', "q: '1e200' is more than the most allowed (64Ti)"],
+    [STORAGE_SIZE, '1.1Gi', "q: '1.1Gi' is 1181116006.4 bytes: a size must be a whole number of bytes"],
+    [MEMORY, '64', "q: '64' is 64 bytes, less than the least allowed (1Mi): did you mean '64Mi' (mebibytes)?"],
+    [MEMORY, '2Ti', "q: '2Ti' is more than the most allowed (1Ti)"],
+    [CPU, '0', "q: '0' is 0 CPU cores, less than the least allowed (1m)"],
+    [CPU, '0.5m', "q: '0.5m' is less than the least allowed (1m)"],
+    [CPU, '1.5005', "q: '1.5005' is finer than 1m (a thousandth of a core), which Kubernetes refuses"],
+    [CPU, '500', "q: '500' is 500 CPU cores, more than the most allowed (256): did you mean '500m' (millicores)?"],
+    [CPU, '2cpu', "q: '2cpu' must be a Kubernetes quantity: did you mean '2' (cores)?"],
+    [CPU, '500mc', "q: '500mc' must be a Kubernetes quantity: did you mean '500m' (millicores)?"],
+    [CPU, 'half', 'q: \'half\' must be a Kubernetes quantity such as "100m" or "2": a number and a suffix (Ki, Mi, Gi, Ti, Pi, Ei; k, M, G, T, P, E; m for thousandths) or an exponent (1e3)'],
+  ])('%j refuses %s', (rule, value, message) => {
+    expect(() => checkQuantity('q', value, rule)).toThrow(message);
+  });
 });
 
 test('checkReleaseVersion refuses pre-releases such as the demo istioctl 1.14.0-alpha.0', () => {

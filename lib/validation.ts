@@ -155,9 +155,14 @@ export function checkOwnNamespace(field: string, value: string, options: { reado
   return value;
 }
 
-/** A whole number no smaller than `min` (a count, a number of seconds, a sync wave). */
-export function checkWholeNumber(field: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) throw new ValidationError(field, value, `must be a whole number, ${min} or more`);
+/**
+ * A whole number from `min` up to `max` (a count, a number of seconds, a sync wave, replicas).
+ * @param max the most allowed; @default - no upper bound
+ */
+export function checkWholeNumber(field: string, value: number, min: number, max?: number): number {
+  if (!Number.isInteger(value) || value < min || (max !== undefined && value > max)) {
+    throw new ValidationError(field, value, max === undefined ? `must be a whole number, ${min} or more` : `must be a whole number from ${min} to ${max}`);
+  }
   return value;
 }
 
@@ -245,13 +250,147 @@ export function durationSeconds(value: string): number {
   return total;
 }
 
+/** A Kubernetes quantity read exactly: `numerator / denominator` base units (bytes, cores, a count). */
+export interface Quantity {
+  /** The value in base units, as near as a double holds it (for bounds). */
+  readonly value: number;
+  /** Exact, except past an exponent of ±{@link MAX_EXPONENT}, where only `value` holds (±Infinity or 0). */
+  readonly numerator: bigint;
+  readonly denominator: bigint;
+  /** The number as written, without its sign or suffix: `1.5` of `1.5Gi`. */
+  readonly number: string;
+  /** The suffix as written: `Gi`, `m`, `e3`, or `''`. */
+  readonly suffix: string;
+}
+
+/** Exponents past this (1e101) are read as infinitely large or small. */
+const MAX_EXPONENT = 100;
+const BINARY_SUFFIXES: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+const DECIMAL_SUFFIXES: Record<string, number> = { m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+// <sign><digits>[.<digits>] or .<digits>, then a binary or decimal suffix or an exponent (k8s.io/apimachinery resource.Quantity).
+const QUANTITY = /^([+-]?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
+
 /**
- * A Kubernetes resource quantity, e.g. `1Gi`, `500Mi`.
+ * Parses a Kubernetes quantity (`<number><suffix>`: binary Ki Mi Gi Ti Pi Ei, decimal m k M G
+ * T P E, or an exponent such as `1e3`) into its exact value in base units, or undefined when
+ * it is not one.
  * @see https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
  */
-export function checkQuantity(field: string, value: string): string {
-  if (!/^([0-9]+(\.[0-9]+)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/.test(value)) {
-    throw new ValidationError(field, value, 'must be a Kubernetes quantity such as "1Gi" or "500Mi"');
+export function parseQuantity(text: string): Quantity | undefined {
+  const match = QUANTITY.exec(text);
+  if (!match) return undefined;
+  const [, sign, number, suffix = ''] = match;
+  const [whole, fraction = ''] = number.split('.');
+  let numerator = BigInt(`${whole || '0'}${fraction}`) * (sign === '-' ? -1n : 1n);
+  let denominator = 10n ** BigInt(fraction.length);
+  if (suffix in BINARY_SUFFIXES) numerator *= 2n ** BigInt(BINARY_SUFFIXES[suffix]);
+  else {
+    const exponent = suffix in DECIMAL_SUFFIXES ? DECIMAL_SUFFIXES[suffix] : Number(suffix.slice(1));
+    if (Math.abs(exponent) > MAX_EXPONENT) {
+      // Far beyond any real quantity: read as infinitely large or small rather than as a huge BigInt.
+      const value = exponent < 0 || numerator === 0n ? 0 : numerator > 0n ? Infinity : -Infinity;
+      return { value, numerator: 0n, denominator: 1n, number, suffix };
+    }
+    if (exponent >= 0) numerator *= 10n ** BigInt(exponent);
+    else denominator *= 10n ** BigInt(-exponent);
+  }
+  return { value: Number(numerator) / Number(denominator), numerator, denominator, number, suffix };
+}
+
+/** What a quantity measures and the values allowed, for {@link checkQuantity}. */
+export interface QuantityRule {
+  /** `bytes` (memory, storage: whole bytes only) or `cores` (CPU: whole millicores only). */
+  readonly unit: 'bytes' | 'cores';
+  /** The least allowed, as a quantity, e.g. `1Mi`. */
+  readonly min: string;
+  /** The most allowed, as a quantity, e.g. `64Ti`. */
+  readonly max: string;
+}
+
+/** A PersistentVolumeClaim's size: at least 1Mi, at most 64Ti (the largest single volume of the big clouds' block storage). */
+export const STORAGE_SIZE: QuantityRule = { unit: 'bytes', min: '1Mi', max: '64Ti' };
+/** A container's memory request or limit: at least 1Mi, at most 1Ti. */
+export const MEMORY: QuantityRule = { unit: 'bytes', min: '1Mi', max: '1Ti' };
+/** A container's CPU request or limit: at least 1m (Kubernetes' finest step), at most 256 cores (beyond any ordinary node). */
+export const CPU: QuantityRule = { unit: 'cores', min: '1m', max: '256' };
+
+const BYTE_UNITS: Record<string, readonly [string, string, string, string]> = {
+  k: ['Ki', 'kibibytes', 'k', 'kilobytes'],
+  m: ['Mi', 'mebibytes', 'M', 'megabytes'],
+  g: ['Gi', 'gibibytes', 'G', 'gigabytes'],
+  t: ['Ti', 'tebibytes', 'T', 'terabytes'],
+  p: ['Pi', 'pebibytes', 'P', 'petabytes'],
+  e: ['Ei', 'exbibytes', 'E', 'exabytes'],
+};
+
+/** "did you mean '1Mi' (mebibytes) or '1M' (megabytes)?" for a number and the letter of its unit. */
+function meantBytes(number: string, letter: string): string {
+  const [binary, binaryName, decimal, decimalName] = BYTE_UNITS[letter];
+  return `did you mean '${number}${binary}' (${binaryName}) or '${number}${decimal}' (${decimalName})?`;
+}
+
+/** A hint for a size written the way other tools write it: `1GB`, `1g`, `512 MiB`, `1.5gb`, `64B`. */
+function byteUnitHint(value: string): string | undefined {
+  const match = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]+)\s*$/.exec(value);
+  if (!match) return undefined;
+  const [, number, unit] = match;
+  const lower = unit.toLowerCase();
+  if (lower === 'b' || lower === 'bytes') return `did you mean '${number}' (bytes)?`;
+  const letter = lower[0];
+  if (letter in BYTE_UNITS && ['', 'b', 'i', 'ib'].includes(lower.slice(1))) return meantBytes(number, letter);
+  return undefined;
+}
+
+/** A hint for CPU written as `2cpu`, `2 cores` or `500mc`. */
+function cpuUnitHint(value: string): string | undefined {
+  const match = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]+)\s*$/.exec(value);
+  if (!match) return undefined;
+  const [, number, unit] = match;
+  if (/^(cpus?|cores?|vcpus?)$/i.test(unit)) return `did you mean '${number}' (cores)?`;
+  if (/^(mc|millicores?|millicpus?)$/i.test(unit)) return `did you mean '${number}m' (millicores)?`;
+  return undefined;
+}
+
+/**
+ * A Kubernetes quantity, e.g. `1Gi`, `500Mi`, `100m`. With a `rule`, also within its bounds and
+ * a whole number of bytes (memory, storage) or millicores (CPU), with a "did you mean" for the
+ * usual slips: `1m` on a byte size is a thousandth of a byte, `1GB` and `1g` are not Kubernetes
+ * suffixes, a bare `500` CPU is 500 cores.
+ * @param rule what it measures and its bounds; @default - the grammar only
+ * @see https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
+ */
+export function checkQuantity(field: string, value: string, rule?: QuantityRule): string {
+  const q = parseQuantity(value);
+  const bytes = rule?.unit === 'bytes';
+  if (!q) {
+    const hint = rule === undefined ? undefined : bytes ? byteUnitHint(value) : cpuUnitHint(value);
+    const examples = rule?.unit === 'cores' ? '"100m" or "2"' : '"1Gi" or "500Mi"';
+    throw new ValidationError(
+      field,
+      value,
+      hint
+        ? `must be a Kubernetes quantity: ${hint}`
+        : `must be a Kubernetes quantity such as ${examples}: a number and a suffix (Ki, Mi, Gi, Ti, Pi, Ei; k, M, G, T, P, E; m for thousandths) or an exponent (1e3)`,
+    );
+  }
+  if (rule === undefined) return value;
+  const unitless = q.suffix === '' && !value.startsWith('-');
+  if (bytes && q.suffix === 'm') {
+    const amount = q.number === '1' ? 'one thousandth' : `${q.number} thousandths`;
+    throw new ValidationError(field, value, `is ${amount} of a byte: ${meantBytes(q.number, 'm')}`);
+  }
+  const amount = unitless ? `${q.number} ${bytes ? 'bytes' : 'CPU cores'}, ` : '';
+  if (q.value < parseQuantity(rule.min)!.value) {
+    const hint = unitless && bytes && q.value > 0 ? `: did you mean '${q.number}Mi' (mebibytes)?` : '';
+    throw new ValidationError(field, value, `is ${amount}less than the least allowed (${rule.min})${hint}`);
+  }
+  if (q.value > parseQuantity(rule.max)!.value) {
+    const hint = unitless && !bytes ? `: did you mean '${q.number}m' (millicores)?` : '';
+    throw new ValidationError(field, value, `is ${amount}more than the most allowed (${rule.max})${hint}`);
+  }
+  const step = bytes ? 1n : 1000n;
+  if ((q.numerator * step) % q.denominator !== 0n) {
+    throw new ValidationError(field, value, bytes ? `is ${q.value} bytes: a size must be a whole number of bytes` : 'is finer than 1m (a thousandth of a core), which Kubernetes refuses');
   }
   return value;
 }

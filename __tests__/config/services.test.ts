@@ -39,7 +39,7 @@ describe('services: a valid list', () => {
 
 describe('services: every problem is named, with its field and the service', () => {
   test.each<[string, unknown, string]>([
-    ['a caller with a typo', { services: [api({ callers: ['default/prodcutpage'] })] }, "services[0].callers[0]: 'default/prodcutpage' is not a declared service (listed by service 'team-a/api'; known: default/details, default/productpage"],
+    ['a caller with a typo', { services: [api({ callers: ['default/prodcutpage'] })] }, "services[0].callers[0]: 'default/prodcutpage' is not a declared service (listed by service 'team-a/api'; did you mean 'default/productpage'? known: default/details, default/productpage"],
     ['a same-namespace caller that does not exist', { services: [api({ callers: ['web'] })] }, "services[0].callers[0]: 'web' is not a declared service (listed by service 'team-a/api'"],
     ['bookinfo callers once bookinfo is disabled', { bookinfo: { enabled: false }, services: [api({ callers: ['default/productpage'] })] }, "'default/productpage' is not a declared service (listed by service 'team-a/api'; known: team-a/api)"],
     ['a caller listed twice', { services: [api({ callers: ['ingress', 'ingress'] })] }, "services[0].callers[1]: 'ingress' is listed twice by service 'team-a/api'"],
@@ -66,7 +66,7 @@ describe('services: every problem is named, with its field and the service', () 
     ['not a list', { services: { api: {} } }, 'services: {"api":{}} must be a list of services'],
     ['a bookinfo extra caller with a typo', { bookinfo: { extraCallers: { details: ['ratngs'] } } }, "bookinfo.extraCallers.details[0]: 'ratngs' is not a declared service (listed by service 'default/details'"],
     ['nothing to mesh', { bookinfo: { enabled: false }, istio: { ingressGateway: { enabled: false } } }, 'services: [] must declare a service when bookinfo and the ingress gateway are off'],
-    ['the name of the namespace default', { services: [api({ name: 'allow-nothing' })] }, "services: 'allow-nothing' names the namespace default policy"],
+    ['the name of the namespace default', { services: [api({ name: 'allow-nothing' })] }, "services[0].name: 'allow-nothing' names the namespace default policy"],
     ['an unknown authorization mode', { authorization: { mode: 'audit' } }, "authorization.mode: 'audit' must be one of 'enforce', 'off'"],
   ])('%s', (_, overrides, message) => {
     expect(problems(overrides).join('\n')).toContain(message);

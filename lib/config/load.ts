@@ -21,10 +21,11 @@ import {
   checkTrustDomain,
   checkUnique,
   show,
+  STORAGE_SIZE,
   ValidationError,
 } from '../validation';
 import { DEFAULT_CONFIG, MeshConfig } from './mesh-config';
-import { checkServices, takeServices } from './services';
+import { checkServices, ServiceEntry, takeServices } from './services';
 import { spireServerChoices, spireServerConfigField } from './spire-server';
 
 /** The file read when {@link CONFIG_ENV_VAR} is not set; absent means "all defaults". */
@@ -149,9 +150,9 @@ function parseConfigFile(file: string, source: string): unknown {
  */
 export function resolveMeshConfig(overrides: unknown, source = 'overrides'): MeshConfig {
   const problems: string[] = [];
-  const { services, rest } = takeServices(overrides, problems);
+  const { services, entries, rest } = takeServices(overrides, problems);
   const merged = { ...(merge(DEFAULT_CONFIG, rest, '', problems) as MeshConfig), services };
-  validate(merged, problems);
+  validate(merged, entries, problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return merged;
 }
@@ -210,7 +211,7 @@ function merge(defaults: unknown, override: unknown, at: string, problems: strin
 }
 
 /** Runs every rule, collecting each failure rather than stopping at the first. */
-function validate(c: MeshConfig, problems: string[]): void {
+function validate(c: MeshConfig, entries: readonly ServiceEntry[], problems: string[]): void {
   const check = (fn: () => unknown) => {
     try {
       fn();
@@ -233,7 +234,7 @@ function validate(c: MeshConfig, problems: string[]): void {
   for (const [key, image] of Object.entries(c.images)) check(() => (key === 'busybox' ? checkStaticBusyboxImage : checkImage)(`images.${key}`, image));
 
   const server = c.spire.server;
-  check(() => checkQuantity('spire.server.storageSize', server.storageSize));
+  check(() => checkQuantity('spire.server.storageSize', server.storageSize, STORAGE_SIZE));
   check(() => checkOneOf('spire.server.caKeyType', server.caKeyType, SPIRE_CA_KEY_TYPES));
   check(() => {
     const { replicas, caTtl, defaultX509SvidTtl, caSubject } = server;
@@ -277,5 +278,5 @@ function validate(c: MeshConfig, problems: string[]): void {
   check(() => checkRetryStrategy(gitops.retry, (prop) => `gitops.retry.${prop}`));
   check(() => checkHelmRepoUrl('gitops.istioChartRepository', gitops.istioChartRepository));
 
-  checkServices(c, problems, check);
+  checkServices(c, problems, check, entries);
 }

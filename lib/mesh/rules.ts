@@ -32,9 +32,12 @@ export function checkEnvName(field: string, name: string): string {
   return name;
 }
 
-/** Replicas of a Deployment. */
+/** The most replicas of one version: far above any service of a mesh this size, well below what would swamp synth and the cluster. */
+export const MAX_REPLICAS = 1000;
+
+/** Replicas of a Deployment: 0 (scaled down) to {@link MAX_REPLICAS}. */
 export function checkReplicas(field: string, replicas: number): number {
-  return checkWholeNumber(field, replicas, 0);
+  return checkWholeNumber(field, replicas, 0, MAX_REPLICAS);
 }
 
 /** The Deployment of one version: `<service>-<version>`. */

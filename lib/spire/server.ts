@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-25';
 import { k8s } from 'cdk8s-plus-25';
 import { containerSecurityContext, resources, RunAs } from '../core/pod-defaults';
-import { checkImage, checkQuantity, checkTrustDomain } from '../validation';
+import { checkImage, checkQuantity, checkTrustDomain, STORAGE_SIZE } from '../validation';
 import { ISpireAgentPsat, ISpireServerAdmin, ISpireServerEndpoint } from './interfaces';
 import { SpireConfigFile, SPIRE_DATA_DIR } from './config-file';
 import { healthContainerFields, SPIRE_HEALTH_CHECKS } from './health';
@@ -208,7 +208,7 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
       keyManager,
     });
     const agentTtl = props.agentTtl ?? defaultAgentTtl(caTtl);
-    const storageSize = checkQuantity('storageSize', props.storageSize ?? '1Gi');
+    const storageSize = checkQuantity('storageSize', props.storageSize ?? '1Gi', STORAGE_SIZE);
     this.namespace = props.namespace.name;
     this.bundleConfigMapName = props.bundleConfigMapName ?? 'trust-bundle';
     this.bundleKey = props.bundleKey ?? 'root-cert.pem';

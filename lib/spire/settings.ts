@@ -188,6 +188,9 @@ function checkKeyManager(field: (prop: string) => string, keyManager: SpireKeyMa
   }
 }
 
+/** The most SPIRE servers: each keeps its own CA key and PVC, and an HA deployment runs a handful. */
+export const MAX_SPIRE_SERVER_REPLICAS = 16;
+
 /**
  * The server's rules that span fields, and the CA subject's text rule, once: used by {@link SpireServer} (fields named as its props)
  * and by the config loader (fields named `spire.server.…`).
@@ -196,7 +199,7 @@ function checkKeyManager(field: (prop: string) => string, keyManager: SpireKeyMa
  */
 export function checkSpireServerSettings(settings: SpireServerSettings, field: (prop: string) => string = (p) => p): void {
   const { replicas, datastore, connectionStringSecret: secret } = settings;
-  checkWholeNumber(field('replicas'), replicas, 1);
+  checkWholeNumber(field('replicas'), replicas, 1, MAX_SPIRE_SERVER_REPLICAS);
   checkOneOf(field('datastore'), datastore, SPIRE_DATASTORE_TYPES);
   if (replicas > 1 && datastore === 'sqlite') {
     throw new ValidationError(
