@@ -142,6 +142,11 @@ describe('services: how their containers run (the keys MeshedService takes, 1:1)
     expect(find(all, 'PersistentVolumeClaim', 'api-data').spec).toEqual(find(direct, 'PersistentVolumeClaim', 'api-data').spec);
   });
 
+  test("a bare `emptyDir:` (YAML's null) is an emptyDir with every default", () => {
+    const { all } = synthesize({ services: [api({ volumes: [{ name: 'cache', emptyDir: null }], volumeMounts: [{ name: 'cache', mountPath: '/cache' }] })] });
+    expect(find(all, 'Deployment', 'api-v1').spec.template.spec.volumes).toEqual([{ name: 'cache', emptyDir: {} }]);
+  });
+
   test('bad values are reported together, each naming its field, value and rule', () => {
     expect(
       problems({

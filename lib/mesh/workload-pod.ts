@@ -39,8 +39,9 @@ function envVar(name: string, value: EnvValue): k8s.EnvVar {
 }
 
 function volume(service: string, v: ServiceVolume): k8s.Volume {
-  if (v.emptyDir) {
-    const { sizeLimit, ...rest } = v.emptyDir;
+  // `emptyDir:` with nothing after it is YAML's null: an emptyDir with every default.
+  if (v.emptyDir !== undefined) {
+    const { sizeLimit, ...rest } = v.emptyDir ?? {};
     return { name: v.name, emptyDir: { ...rest, ...(sizeLimit === undefined ? {} : { sizeLimit: k8s.Quantity.fromString(sizeLimit) }) } };
   }
   if (v.configMap) return { name: v.name, configMap: { ...v.configMap } };
