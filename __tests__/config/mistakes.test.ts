@@ -79,7 +79,7 @@ describe('one mistake, exactly its own error(s), at the index the user wrote', (
     ['a kube-* namespace', withMistake(2, { namespace: 'kube-system' }), ["services[2].namespace: 'kube-system' must not be a built-in kube-* namespace: the mesh would relabel and manage a namespace the cluster owns"]],
     ['the name missing', withMistake(0, { name: undefined }), ['services[0].name: undefined must be a string (required)']],
     ['a misspelt key for the name', withMistake(0, { name: undefined, nmae: 'web' }), [
-      'services[0].nmae: unknown key (known keys here: name, namespace, port, servicePort, protocol, image, versions, replicas, resources, env, callers, route)',
+      'services[0].nmae: unknown key (known keys here: name, namespace, port, servicePort, protocol, image, versions, replicas, callers, route, command, args, env, envFrom, volumes, volumeMounts, scratchDirs, healthPath, probes, runAsUser, runAsGroup, fsGroup, readOnlyRootFilesystem, automountServiceAccountToken, resources, nodeSelector, tolerations)',
       'services[0].name: undefined must be a string (required)',
     ]],
     ['the name of the namespace default policy, called by it', withChanges({ 0: { name: 'allow-nothing' }, 1: { callers: ['shop/allow-nothing'] } }), ["services[0].name: 'allow-nothing' names the namespace default policy: choose another service name"]],
@@ -104,10 +104,10 @@ describe('one mistake, exactly its own error(s), at the index the user wrote', (
     ['a CPU request in cores where millicores were meant', withMistake(1, { resources: { cpuRequest: '500' } }), ["services[1].resources.cpuRequest: '500' is 500 CPU cores, more than the most allowed (256): did you mean '500m' (millicores)?"]],
     ['a memory request above its limit', withMistake(1, { resources: { memoryRequest: '1Gi', memoryLimit: '512Mi' } }), ["services[1].resources.memoryRequest: '1Gi' must not be more than memoryLimit '512Mi': Kubernetes refuses a request above its limit"]],
     ['replicas beyond any need', withMistake(1, { replicas: 1e6 }), ['services[1].replicas: 1000000 must be a whole number from 0 to 1000']],
-    ['an unknown resources key', withMistake(1, { resources: { cpuLimit: '1' } }), ['services[1].resources.cpuLimit: unknown key (known keys here: cpuRequest, memoryRequest, memoryLimit)']],
-    ['an env value that is a list', withMistake(1, { env: { HOSTS: ['a', 'b'] } }), ['services[1].env: {"HOSTS":["a","b"]} must be a mapping of variable names to plain values (string, number or boolean)']],
-    ['an env name starting with a digit', withMistake(1, { env: { '2FA_SECRET': 'x' } }), ["services[1].env: '2FA_SECRET' must be an environment variable name: letters, digits and \"_\", not starting with a digit"]],
-    ['an unknown key', withMistake(1, { replica: 2 }), ['services[1].replica: unknown key (known keys here: name, namespace, port, servicePort, protocol, image, versions, replicas, resources, env, callers, route)']],
+    ['an unknown resources key', withMistake(1, { resources: { gpuLimit: '1' } }), ["services[1].resources.gpuLimit: '1' is not a known key (known keys here: cpuRequest, memoryRequest, memoryLimit, cpuLimit)"]],
+    ['an env value that is a list', withMistake(1, { env: { HOSTS: ['a', 'b'] } }), ['services[1].env.HOSTS: ["a","b"] must be a mapping: a string, or secretKeyRef or configMapKeyRef']],
+    ['an env name starting with a digit', withMistake(1, { env: { '2FA_SECRET': 'x' } }), ["services[1].env: '2FA_SECRET' must be an environment variable name: letters, digits, \"_\", \"-\" and \".\", not starting with a digit"]],
+    ['an unknown key', withMistake(1, { replica: 2 }), ['services[1].replica: unknown key (known keys here: name, namespace, port, servicePort, protocol, image, versions, replicas, callers, route, command, args, env, envFrom, volumes, volumeMounts, scratchDirs, healthPath, probes, runAsUser, runAsGroup, fsGroup, readOnlyRootFilesystem, automountServiceAccountToken, resources, nodeSelector, tolerations)']],
     // Callers.
     ['a typo in a caller', withMistake(1, { callers: ['shop/wbe'] }), [`services[1].callers[0]: 'shop/wbe' is not a declared service (listed by service 'backend/api'; did you mean 'shop/web'? ${KNOWN})`]],
     ['a caller in the wrong namespace', withMistake(2, { callers: ['shop/api'] }), [`services[2].callers[0]: 'shop/api' is not a declared service (listed by service 'backend/db'; did you mean 'backend/api'? ${KNOWN})`]],

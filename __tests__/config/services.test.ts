@@ -1,4 +1,8 @@
 import { ConfigError, resolveMeshConfig } from '../../lib/config/load';
+import { MeshedService } from '../../lib/mesh/meshed-service';
+import { ServiceWorkloadSpec } from '../../lib/mesh/workload-spec';
+import { find, synthesize } from '../support/synth';
+import { testChart } from '../support/test-app';
 
 const IMAGE = 'ghcr.io/example/api:1.0.0';
 const api = (more: Record<string, unknown> = {}) => ({ name: 'api', namespace: 'team-a', port: 8080, image: IMAGE, ...more });
@@ -88,6 +92,103 @@ describe('services: every problem is named, with its field and the service', () 
       "services[0].callers[0]: 'nope' is not a declared service (listed by service 'team-a/API'; known: default/details, default/productpage, default/ratings, default/reviews, team-a/API, team-b/api)",
       'services[1].port: 0 must be an integer port between 1 and 65535',
       "services[1].route: [\"x.example.com\"] needs 'ingress' among the callers of service 'team-b/api': the gateway is what calls a routed service",
+    ]);
+  });
+});
+
+describe('services: how their containers run (the keys MeshedService takes, 1:1)', () => {
+  const workload = {
+    command: ['/bin/server'],
+    args: ['--port', '8080'],
+    env: { MODE: 'demo', PORT: 8080, DB_PASSWORD: { secretKeyRef: { name: 'db', key: 'password' } } },
+    envFrom: [{ configMapRef: { name: 'settings' } }],
+    volumes: [
+      { name: 'data', persistentVolumeClaim: { size: '1Gi' } },
+      { name: 'cache', emptyDir: {} },
+    ],
+    volumeMounts: [
+      { name: 'data', mountPath: '/data' },
+      { name: 'cache', mountPath: '/cache' },
+    ],
+    scratchDirs: ['/tmp'],
+    probes: { readiness: { httpGet: { path: '/ready' } }, liveness: { exec: { command: ['/bin/alive'] } } },
+    runAsUser: 999,
+    runAsGroup: 999,
+    fsGroup: 999,
+    readOnlyRootFilesystem: true,
+    automountServiceAccountToken: false,
+    resources: { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '512Mi', cpuLimit: '1' },
+    nodeSelector: { pool: 'db' },
+    tolerations: [{ key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' }],
+  } satisfies Omit<ServiceWorkloadSpec, 'env'> & { env: Record<string, unknown> };
+
+  test('every key is accepted, the ones MeshedService always had (healthPath, scratchDirs, readOnlyRootFilesystem, runAsUser) included', () => {
+    expect(resolveMeshConfig({ services: [api(workload)] }).services[0]).toEqual(api({ ...workload, env: { ...workload.env, PORT: '8080' } }));
+    expect(resolveMeshConfig({ services: [api({ healthPath: '/health', readOnlyRootFilesystem: false })] }).services[0]).toMatchObject({ healthPath: '/health' });
+  });
+
+  test('the config builds the Deployment and claim the construct builds from the same keys', () => {
+    const { all } = synthesize({ services: [api(workload)] });
+    const chart = testChart();
+    new MeshedService(chart, 'api', {
+      name: 'api', namespace: 'team-a', port: 8080, trustDomain: 'example.org',
+      injection: { podAnnotations: {}, podLabels: {} },
+      versions: [{ name: 'v1', image: IMAGE }],
+      ...workload,
+      env: { ...workload.env, PORT: '8080' },
+    });
+    const direct = chart.toJson();
+    expect(find(all, 'Deployment', 'api-v1').spec.template.spec).toEqual(find(direct, 'Deployment', 'api-v1').spec.template.spec);
+    expect(find(all, 'PersistentVolumeClaim', 'api-data').spec).toEqual(find(direct, 'PersistentVolumeClaim', 'api-data').spec);
+  });
+
+  test("a bare `emptyDir:` (YAML's null) is an emptyDir with every default", () => {
+    const { all } = synthesize({ services: [api({ volumes: [{ name: 'cache', emptyDir: null }], volumeMounts: [{ name: 'cache', mountPath: '/cache' }] })] });
+    expect(find(all, 'Deployment', 'api-v1').spec.template.spec.volumes).toEqual([{ name: 'cache', emptyDir: {} }]);
+  });
+
+  test('bad values are reported together, each naming its field, value and rule', () => {
+    expect(
+      problems({
+        services: [
+          api({
+            command: 'serve',
+            env: { 'BAD NAME': 'x', PW: { secretKeyRef: { name: 'db' } } },
+            volumes: [{ name: 'data', persistentVolumeClaim: { size: 'ten' } }, { name: 'x', hostPath: { path: '/' } }],
+            volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'nope', mountPath: '/data' }],
+            probes: { readiness: { httpGet: { path: 'ready' } } },
+            runAsUser: 0,
+            fsGroup: '999',
+            automountServiceAccountToken: 'yes',
+            resources: { memoryLimit: 512 },
+            nodeSelector: { pool: 1 },
+            tolerations: [{ operator: 'Equal', key: 'a' }],
+          }),
+        ],
+      }),
+    ).toEqual([
+      "services[0].command: 'serve' must be a list of strings",
+      "services[0].env: 'BAD NAME' must be an environment variable name: letters, digits, \"_\", \"-\" and \".\", not starting with a digit",
+      "services[0].volumes[0].persistentVolumeClaim.size: 'ten' must be a Kubernetes quantity such as \"1Gi\" or \"500Mi\": a number and a suffix (Ki, Mi, Gi, Ti, Pi, Ei; k, M, G, T, P, E; m for thousandths) or an exponent (1e3)",
+      'services[0].volumes[1].hostPath: {"path":"/"} is not a known key (known keys here: name, emptyDir, configMap, secret, persistentVolumeClaim)',
+      "services[0].volumeMounts[1].name: 'nope' must name one of volumes (declared: data, x)",
+      "services[0].probes.readiness.httpGet.path: 'ready' must be an absolute HTTP path such as \"/health\"",
+      'services[0].runAsUser: 0 must be a non-root numeric id (1 to 2147483647)',
+      "services[0].fsGroup: '999' must be a non-root numeric id (1 to 2147483647)",
+      "services[0].automountServiceAccountToken: 'yes' must be true or false",
+      'services[0].resources.memoryLimit: 512 must be a quantity in quotes, e.g. "500m" or "256Mi"',
+      'services[0].nodeSelector.pool: 1 must be a string; put it in quotes, e.g. "1"',
+      "services[0].tolerations[0].value: undefined is required with operator 'Equal': it is the taint value to match",
+    ]);
+  });
+
+  test('a claim the mesh creates needs a service of one pod, and may not clash with another service\'s claim', () => {
+    expect(problems({ services: [api({ replicas: 2, volumes: [{ name: 'data', persistentVolumeClaim: { size: '1Gi' } }] })] })).toEqual([
+      "services[0].volumes[0].persistentVolumeClaim: '1Gi' creates a ReadWriteOnce claim, which one pod at most may mount, but the service runs 2 (versions × replicas): use one version with replicas 1, or an existing ReadWriteMany claimName",
+    ]);
+    const claim = (name: string, volume: string) => ({ name, namespace: 'team-a', port: 8080, image: IMAGE, volumes: [{ name: volume, persistentVolumeClaim: { size: '1Gi' } }] });
+    expect(problems({ services: [claim('a', 'b-data'), claim('a-b', 'data')] })).toEqual([
+      "services[1]: 'team-a/a-b' clashes with service 'team-a/a': both write PersistentVolumeClaim/a-b-data in namespace 'team-a'",
     ]);
   });
 });

@@ -141,6 +141,126 @@ describe('options', () => {
   });
 });
 
+describe('a service as a real workload: command, env from Secrets, volumes, probes, security, placement', () => {
+  // GIVEN a database-like service declaring everything a real workload needs
+  const { manifests, echo } = declare({
+    versions: [{ name: 'v1', image: IMAGE }],
+    command: ['/bin/server'],
+    args: ['--data', '/data'],
+    env: {
+      MODE: 'demo',
+      DB_PASSWORD: { secretKeyRef: { name: 'db-creds', key: 'password' } },
+      LOG_LEVEL: { configMapKeyRef: { name: 'app-settings', key: 'log-level', optional: true } },
+    },
+    envFrom: [{ configMapRef: { name: 'app-settings' }, prefix: 'APP_' }, { secretRef: { name: 'api-keys' } }],
+    volumes: [
+      { name: 'data', persistentVolumeClaim: { size: '5Gi', storageClassName: 'fast' } },
+      { name: 'shared', persistentVolumeClaim: { claimName: 'team-share', readOnly: true } },
+      { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+      { name: 'settings', configMap: { name: 'app-settings' } },
+      { name: 'tls', secret: { secretName: 'app-tls' } },
+    ],
+    volumeMounts: [
+      { name: 'data', mountPath: '/data' },
+      { name: 'shared', mountPath: '/shared', readOnly: true },
+      { name: 'run', mountPath: '/var/run/app' },
+      { name: 'settings', mountPath: '/etc/app/app.conf', subPath: 'app.conf', readOnly: true },
+      { name: 'tls', mountPath: '/etc/tls', readOnly: true },
+    ],
+    scratchDirs: ['/tmp'],
+    probes: {
+      startup: { exec: { command: ['/bin/ready'] }, failureThreshold: 30 },
+      readiness: { httpGet: { path: '/ready', port: 9090 }, periodSeconds: 3 },
+      liveness: { httpGet: { path: '/live' }, initialDelaySeconds: 10 },
+    },
+    runAsUser: 999,
+    runAsGroup: 999,
+    fsGroup: 999,
+    automountServiceAccountToken: true,
+    resources: { cpuRequest: '250m', memoryRequest: '256Mi', memoryLimit: '1Gi', cpuLimit: '2' },
+    nodeSelector: { 'kubernetes.io/os': 'linux', pool: 'db' },
+    tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'db', effect: 'NoSchedule' }],
+  });
+  const d = find(manifests, 'Deployment', 'echo-v1', 'team-a');
+  const pod = d.spec.template.spec;
+  const c = pod.containers[0];
+
+  test('every object is schema-valid and the app container still passes "restricted"', () => {
+    expect(schemaProblems(manifests)).toEqual([]);
+    expect(restrictedProblems(pod, c)).toEqual([]);
+  });
+
+  test('command and args replace the image entrypoint and cmd', () => {
+    expect(c.command).toEqual(['/bin/server']);
+    expect(c.args).toEqual(['--data', '/data']);
+  });
+
+  test('env keeps literals as values and references Secret and ConfigMap keys without their values', () => {
+    expect(c.env).toEqual([
+      { name: 'MODE', value: 'demo' },
+      { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'password' } } },
+      { name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: { name: 'app-settings', key: 'log-level', optional: true } } },
+    ]);
+    expect(c.envFrom).toEqual([{ configMapRef: { name: 'app-settings' }, prefix: 'APP_' }, { secretRef: { name: 'api-keys' } }]);
+    expect(manifests.filter((m) => m.kind === 'Secret' || m.kind === 'ConfigMap')).toEqual([]);
+  });
+
+  test('volumes of each kind, mounted where declared; a sized claim is created as <service>-<volume>', () => {
+    expect(pod.volumes).toEqual([
+      { name: 'tmp', emptyDir: {} },
+      { name: 'data', persistentVolumeClaim: { claimName: 'echo-data' } },
+      { name: 'shared', persistentVolumeClaim: { claimName: 'team-share', readOnly: true } },
+      { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+      { name: 'settings', configMap: { name: 'app-settings' } },
+      { name: 'tls', secret: { secretName: 'app-tls' } },
+    ]);
+    expect(c.volumeMounts).toEqual([
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'data', mountPath: '/data' },
+      { name: 'shared', mountPath: '/shared', readOnly: true },
+      { name: 'run', mountPath: '/var/run/app' },
+      { name: 'settings', mountPath: '/etc/app/app.conf', subPath: 'app.conf', readOnly: true },
+      { name: 'tls', mountPath: '/etc/tls', readOnly: true },
+    ]);
+    expect(find(manifests, 'PersistentVolumeClaim', 'echo-data', 'team-a').spec).toEqual({
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: '5Gi' } },
+      storageClassName: 'fast',
+    });
+    expect([...echo.claims.keys()]).toEqual(['data']);
+    expect(manifests.filter((m) => m.kind === 'PersistentVolumeClaim').map((m) => m.metadata.name)).toEqual(['echo-data']);
+  });
+
+  test('with a created ReadWriteOnce claim the Deployment recreates its pod rather than rolling (the new pod could not mount it)', () => {
+    expect(d.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(find(declare().manifests, 'Deployment', 'echo-v1').spec.strategy).toBeUndefined();
+  });
+
+  test('each probe as declared, with the timings it leaves out at their defaults; an HTTP probe without a port uses the service port', () => {
+    expect(c.startupProbe).toEqual({ exec: { command: ['/bin/ready'] }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 });
+    expect(c.readinessProbe).toEqual({ httpGet: { path: '/ready', port: 9090 }, periodSeconds: 3, timeoutSeconds: 2, failureThreshold: 3 });
+    expect(c.livenessProbe).toEqual({ httpGet: { path: '/live', port: 8080 }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 });
+  });
+
+  test('uid, gid and fsGroup as declared; the token only because it was asked for', () => {
+    expect(c.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, runAsNonRoot: true, readOnlyRootFilesystem: true });
+    expect(pod.securityContext).toEqual({ fsGroup: 999, fsGroupChangePolicy: 'OnRootMismatch' });
+    expect(pod.automountServiceAccountToken).toBe(true);
+    expect(find(manifests, 'ServiceAccount', 'echo').automountServiceAccountToken).toBe(false);
+  });
+
+  test('a CPU limit only when declared; node selector and tolerations on the pod', () => {
+    expect(c.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi', cpu: '2' } });
+    expect(pod.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux', pool: 'db' });
+    expect(pod.tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'db', effect: 'NoSchedule' }]);
+  });
+
+  test('readOnlyRootFilesystem: false is the explicit opt-out', () => {
+    const { manifests: writable } = declare({ readOnlyRootFilesystem: false });
+    expect(find(writable, 'Deployment', 'echo-v1').spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(false);
+  });
+});
+
 const GATEWAY: IIngressGateway = {
   selector: { istio: 'ingressgateway' },
   httpPort: 8080,
@@ -223,8 +343,8 @@ describe('bad input throws naming the prop', () => {
     ['negative replicas', { versions: [{ name: 'v1', image: IMAGE, replicas: -1 }] }, /versions\[0\]\.replicas: -1/],
     ['an unknown protocol', { protocol: 'udp' as never }, /MeshedService\(echo\)\.protocol: 'udp' must be one of/],
     ['root', { runAsUser: 0 }, /MeshedService\(echo\)\.runAsUser: 0 must be a non-root numeric id/],
-    ['a relative scratch dir', { scratchDirs: ['tmp'] }, /MeshedService\(echo\)\.scratchDirs: 'tmp' must be an absolute directory path/],
-    ['scratch dirs with the same volume name', { scratchDirs: ['/a-b', '/a/b'] }, /scratchDirs: 'a-b' is listed twice/],
+    ['a relative scratch dir', { scratchDirs: ['tmp'] }, /MeshedService\(echo\)\.scratchDirs: 'tmp' must be an absolute path/],
+    ['scratch dirs with the same volume name', { scratchDirs: ['/a-b', '/a/b'] }, /MeshedService\(echo\)\.scratchDirs: 'a-b' names a volume twice/],
     ['a bad env name', { env: { '1X': 'y' } }, /MeshedService\(echo\)\.env: '1X' must be an environment variable name/],
     ['a bad health path', { healthPath: 'health' }, /MeshedService\(echo\)\.healthPath: 'health' must be an absolute HTTP path/],
     ['a bad memory limit', { resources: { memoryLimit: 'lots' } }, /resources\.memoryLimit: 'lots' must be a Kubernetes quantity/],
@@ -239,6 +359,40 @@ describe('bad input throws naming the prop', () => {
       { injection: { ...INJECTION, podAnnotations: { ...INJECTION.podAnnotations, 'sidecar.istio.io/nativeSidecar': 'true' } } },
       /podAnnotations\['sidecar\.istio\.io\/nativeSidecar'\]: 'true' must not be set on a meshed pod/,
     ],
+    ['a scratch dir on a declared volume name', { scratchDirs: ['/tmp'], volumes: [{ name: 'tmp', emptyDir: {} }] }, /MeshedService\(echo\)\.scratchDirs: 'tmp' names a volume twice/],
+    ['an empty command', { command: [] }, /MeshedService\(echo\)\.command: \[\] must list at least one word/],
+    ['an env name starting with a digit', { env: { '9LIVES': 'x' } }, /MeshedService\(echo\)\.env: '9LIVES' must be an environment variable name/],
+    ['an env value from both a Secret and a ConfigMap', { env: { DB: { secretKeyRef: { name: 'db', key: 'pw' }, configMapKeyRef: { name: 'db', key: 'pw' } } } }, /MeshedService\(echo\)\.env\.DB: .* must set exactly one of secretKeyRef, configMapKeyRef \(sets secretKeyRef and configMapKeyRef\)/],
+    ['a Secret name that is not DNS-1123', { env: { DB: { secretKeyRef: { name: 'DB_Creds', key: 'pw' } } } }, /MeshedService\(echo\)\.env\.DB\.secretKeyRef\.name: 'DB_Creds' must be a DNS-1123 subdomain/],
+    ['a Secret key with a slash', { env: { DB: { secretKeyRef: { name: 'db', key: 'a/b' } } } }, /env\.DB\.secretKeyRef\.key: 'a\/b' must be a Secret or ConfigMap key/],
+    ['an envFrom without a source', { envFrom: [{ prefix: 'DB_' }] }, /MeshedService\(echo\)\.envFrom\[0\]: .* must set exactly one of secretRef, configMapRef/],
+    ['an envFrom prefix that is no variable name', { envFrom: [{ configMapRef: { name: 'cfg' }, prefix: '1_' }] }, /envFrom\[0\]\.prefix: '1_' must be an environment variable name/],
+    ['a volume name that is not a DNS-1123 label', { volumes: [{ name: 'Data', emptyDir: {} }] }, /MeshedService\(echo\)\.volumes\[0\]\.name: 'Data' must be a DNS-1123 label/],
+    ["a volume name of the sidecar's", { volumes: [{ name: 'istio-data', emptyDir: {} }] }, /volumes\[0\]\.name: 'istio-data' is a volume name the injected sidecar uses/],
+    ['a volume with two sources', { volumes: [{ name: 'v', emptyDir: {}, secret: { secretName: 's' } }] }, /volumes\[0\]: .* must set exactly one of emptyDir, configMap, secret, persistentVolumeClaim/],
+    ['a ConfigMap volume named badly', { volumes: [{ name: 'v', configMap: { name: 'my_config' } }] }, /volumes\[0\]\.configMap\.name: 'my_config' must be a DNS-1123 subdomain/],
+    ['a claim with neither claimName nor size', { volumes: [{ name: 'v', persistentVolumeClaim: {} }] }, /volumes\[0\]\.persistentVolumeClaim: \{\} must set exactly one of claimName, size/],
+    ['a claim size that is no quantity', { versions: [{ name: 'v1', image: IMAGE }], volumes: [{ name: 'v', persistentVolumeClaim: { size: '10GB' } }] }, /volumes\[0\]\.persistentVolumeClaim\.size: '10GB' must be a Kubernetes quantity/],
+    ['a created claim with two pods', { volumes: [{ name: 'v', persistentVolumeClaim: { size: '1Gi' } }] }, /volumes\[0\]\.persistentVolumeClaim: '1Gi' creates a ReadWriteOnce claim, which one pod at most may mount, but the service runs 2/],
+    ['a storage class on an existing claim', { volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'data', storageClassName: 'fast' } }] }, /persistentVolumeClaim\.storageClassName: 'fast' applies only to a claim the mesh creates/],
+    ['a mount of an undeclared volume', { volumes: [{ name: 'a', emptyDir: {} }], volumeMounts: [{ name: 'b', mountPath: '/b' }] }, /MeshedService\(echo\)\.volumeMounts\[0\]\.name: 'b' must name one of volumes \(declared: a\)/],
+    ['a relative mount path', { volumes: [{ name: 'a', emptyDir: {} }], volumeMounts: [{ name: 'a', mountPath: 'data' }] }, /volumeMounts\[0\]\.mountPath: 'data' must be an absolute path/],
+    ['a mount path with ..', { volumes: [{ name: 'a', emptyDir: {} }], volumeMounts: [{ name: 'a', mountPath: '/data/../etc' }] }, /volumeMounts\[0\]\.mountPath: '\/data\/\.\.\/etc' must be an absolute path/],
+    ['two mounts on one path', { volumes: [{ name: 'a', emptyDir: {} }, { name: 'b', emptyDir: {} }], volumeMounts: [{ name: 'a', mountPath: '/data' }, { name: 'b', mountPath: '/data' }] }, /volumeMounts\[1\]\.mountPath: '\/data' is mounted twice/],
+    ['a mount on a scratch dir', { scratchDirs: ['/tmp'], volumes: [{ name: 'a', emptyDir: {} }], volumeMounts: [{ name: 'a', mountPath: '/tmp' }] }, /volumeMounts\[0\]\.mountPath: '\/tmp' is mounted twice/],
+    ['an absolute subPath', { volumes: [{ name: 'a', emptyDir: {} }], volumeMounts: [{ name: 'a', mountPath: '/d', subPath: '/x' }] }, /volumeMounts\[0\]\.subPath: '\/x' must be a relative path inside the volume/],
+    ['probes and healthPath', { healthPath: '/health', probes: { readiness: { httpGet: { path: '/ready' } } } }, /MeshedService\(echo\)\.probes: .* must not be set with healthPath/],
+    ['a probe with httpGet and exec', { probes: { liveness: { httpGet: { path: '/' }, exec: { command: ['true'] } } } }, /probes\.liveness: .* must set exactly one of httpGet, exec/],
+    ['a probe port out of range', { probes: { readiness: { httpGet: { path: '/', port: 0 } } } }, /probes\.readiness\.httpGet\.port: 0 must be an integer port/],
+    ['a probe with an empty exec command', { probes: { startup: { exec: { command: [] } } } }, /probes\.startup\.exec\.command: \[\] must list at least one word/],
+    ['a probe period of 0', { probes: { readiness: { exec: { command: ['true'] }, periodSeconds: 0 } } }, /probes\.readiness\.periodSeconds: 0 must be a whole number, 1 or more/],
+    ['an unknown probe kind', { probes: { ready: { exec: { command: ['true'] } } } as never }, /probes\.ready: .* is not a known key \(known keys here: readiness, liveness, startup\)/],
+    ['fsGroup 0', { fsGroup: 0 }, /MeshedService\(echo\)\.fsGroup: 0 must be a non-root numeric id/],
+    ['runAsGroup 0', { runAsGroup: 0 }, /MeshedService\(echo\)\.runAsGroup: 0 must be a non-root numeric id/],
+    ['a bad CPU limit', { resources: { cpuLimit: 'fast' } }, /resources\.cpuLimit: 'fast' must be a Kubernetes quantity/],
+    ['a node selector key that is no qualified name', { nodeSelector: { 'bad key': 'x' } }, /nodeSelector\.bad key: 'bad key' must be a qualified name/],
+    ['a node selector value that is no label value', { nodeSelector: { pool: 'a b' } }, /nodeSelector\.pool: 'a b' must be a label value/],
+    ['a toleration without operator', { tolerations: [{ key: 'gpu' } as never] }, /MeshedService\(echo\)\.tolerations\[0\]\.operator: undefined must be 'Exists' or 'Equal'/],
   ])('%s', (_, overrides, message) => {
     expect(() => declare(overrides)).toThrow(message);
   });

@@ -12,6 +12,7 @@ import { BookinfoApp, BookinfoImages, DEFAULT_BOOKINFO_IMAGES } from '../bookinf
 import type { Toleration } from '../core/node-placement';
 import { ISTIO_VERSION } from '../istio/version';
 import type { MeshProtocol } from '../mesh/rules';
+import type { ServiceWorkloadSpec } from '../mesh/workload-spec';
 import type { SpireCaKeyType, SpireDatastoreType, SpireKeyManager, SpireLogLevel, SpireUpstreamAuthority } from '../spire/settings';
 
 /** `spire.server.upstreamAuthority.type`: a plugin, or `none`. */
@@ -260,7 +261,12 @@ export interface ServiceVersionConfig {
 }
 
 /** A service of the user's own, meshed, registered and authorized like bookinfo's. */
-export interface ServiceConfig {
+/**
+ * One of the user's services. Besides the keys below, every key of {@link ServiceWorkloadSpec}
+ * (command, args, env, envFrom, volumes, volumeMounts, probes, security, resources, placement),
+ * named and checked as MeshedService's props.
+ */
+export interface ServiceConfig extends ServiceWorkloadSpec {
   /** DNS-1123 label: the Service, Deployments' prefix, `app` label and service account. */
   readonly name: string;
   /** DNS-1123 label; created unless built in, and never SPIRE's or Istio's. */
@@ -277,14 +283,6 @@ export interface ServiceConfig {
   readonly versions?: readonly ServiceVersionConfig[];
   /** Replicas of each version. @default 1 */
   readonly replicas?: number;
-  /** @default { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '256Mi' } */
-  readonly resources?: {
-    readonly cpuRequest?: string;
-    readonly memoryRequest?: string;
-    readonly memoryLimit?: string;
-  };
-  /** Plain environment variables. @default {} */
-  readonly env?: Readonly<Record<string, string>>;
   /** Who may call it: `<name>` (same namespace), `<namespace>/<name>`, or `ingress`. @default [] */
   readonly callers?: readonly string[];
   /** Expose it through the ingress gateway; needs the `ingress` caller. @default - not routed */

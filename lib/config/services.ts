@@ -1,8 +1,9 @@
 import { ALLOW_NOTHING_NAME, AUTHORIZATION_MODES } from '../authorization/mode';
 import { BOOKINFO_ROUTING_OBJECTS, bookinfoDeclarations } from '../bookinfo/declarations';
 import { INGRESS_CALLER, parseCaller, ServiceDeclaration, serviceKey } from '../mesh/declaration';
-import { checkAppPort, checkEnvName, checkPathPrefix, checkReplicas, checkRouteHost, deploymentName, MESH_PROTOCOLS, routeGatewayName } from '../mesh/rules';
-import { checkDns1123Label, checkImage, checkOneOf, checkOwnNamespace, checkPort, checkQuantity, checkUnique, CPU, MEMORY, parseQuantity, QuantityRule, ValidationError } from '../validation';
+import { checkAppPort, checkPathPrefix, checkReplicas, checkRouteHost, deploymentName, MESH_PROTOCOLS, routeGatewayName } from '../mesh/rules';
+import { checkWorkloadSpec, createdClaimName, createdClaims, WORKLOAD_KEYS } from '../mesh/workload-spec';
+import { checkDns1123Label, checkImage, checkOneOf, checkOwnNamespace, checkPort, checkUnique, ValidationError } from '../validation';
 import { MeshConfig, ServiceConfig } from './mesh-config';
 
 /**
@@ -10,9 +11,7 @@ import { MeshConfig, ServiceConfig } from './mesh-config';
  * strings) and its rules across services, each problem reported with its field.
  */
 
-const SERVICE_KEYS = ['name', 'namespace', 'port', 'servicePort', 'protocol', 'image', 'versions', 'replicas', 'resources', 'env', 'callers', 'route'];
-const RESOURCE_RULES: Readonly<Record<string, QuantityRule>> = { cpuRequest: CPU, memoryRequest: MEMORY, memoryLimit: MEMORY };
-const RESOURCE_KEYS = Object.keys(RESOURCE_RULES);
+const SERVICE_KEYS = ['name', 'namespace', 'port', 'servicePort', 'protocol', 'image', 'versions', 'replicas', 'callers', 'route', ...WORKLOAD_KEYS];
 const ROUTE_KEYS = ['hosts', 'pathPrefixes'];
 
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -76,16 +75,21 @@ export function takeServices(overrides: unknown, problems: string[]): { services
         item.versions.forEach((v, j) => unknownKeys(v as Record<string, unknown>, ['name', 'image'], `${at}.versions[${j}]`, problems));
       }
     }
-    if (item.resources !== undefined) {
-      if (!isMapping(item.resources) || Object.values(item.resources).some((v) => typeof v !== 'string')) {
-        bad('resources', item.resources, 'must be a mapping of cpuRequest, memoryRequest, memoryLimit to quantities');
-      } else {
-        unknownKeys(item.resources, RESOURCE_KEYS, `${at}.resources`, problems);
+    // YAML reads `PORT: 5432` as a number: a literal env value may be a number or boolean, and becomes a string.
+    const env = isMapping(item.env)
+      ? Object.fromEntries(Object.entries(item.env).map(([k, v]) => [k, typeof v === 'number' || typeof v === 'boolean' ? String(v) : v]))
+      : item.env;
+    const versions = Array.isArray(item.versions) ? item.versions.length : 1;
+    const pods = versions * (typeof item.replicas === 'number' ? item.replicas : 1);
+    const serviceName = typeof item.name === 'string' ? item.name : '';
+    checkWorkloadSpec({ ...item, env }, (key) => `${at}.${key}`, { service: serviceName, pods }, (rule) => {
+      try {
+        rule();
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        problems.push(err.message);
       }
-    }
-    if (item.env !== undefined && (!isMapping(item.env) || Object.values(item.env).some((v) => !['string', 'number', 'boolean'].includes(typeof v)))) {
-      bad('env', item.env, 'must be a mapping of variable names to plain values (string, number or boolean)');
-    }
+    });
     if (item.callers !== undefined && !isStringList(item.callers)) bad('callers', item.callers, 'must be a list of strings');
     if (item.route !== undefined) {
       const route = item.route;
@@ -102,11 +106,7 @@ export function takeServices(overrides: unknown, problems: string[]): { services
       ...(isStringList(item.callers) ? { callers: item.callers } : {}),
     };
     if (problems.length > before) return entry;
-    const env = item.env as Record<string, unknown> | undefined;
-    const service: ServiceConfig = {
-      ...(item as unknown as ServiceConfig),
-      ...(env ? { env: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])) } : {}),
-    };
+    const service: ServiceConfig = { ...(item as unknown as ServiceConfig), ...(env === undefined ? {} : { env: env as ServiceConfig['env'] }) };
     return { ...entry, service };
   });
   return { services: entries.flatMap((e) => (e.service ? [e.service] : [])), entries, rest };
@@ -122,8 +122,7 @@ export function serviceDeclaration(s: ServiceConfig): ServiceDeclaration {
     ...(s.servicePort !== undefined ? { servicePort: s.servicePort } : {}),
     protocol: s.protocol ?? 'http',
     versions: versions.map((v) => ({ name: v.name, image: v.image, ...(s.replicas !== undefined ? { replicas: s.replicas } : {}) })),
-    ...(s.resources ? { resources: s.resources } : {}),
-    ...(s.env ? { env: s.env } : {}),
+    ...Object.fromEntries(WORKLOAD_KEYS.filter((key) => s[key] !== undefined).map((key) => [key, s[key]])),
     callers: s.callers ?? [],
     ...(s.route ? { route: s.route } : {}),
   };
@@ -144,6 +143,7 @@ function objectNames(d: ServiceDeclaration): string[] {
     `ServiceAccount/${d.serviceAccountName ?? d.name}`,
     `AuthorizationPolicy/${d.name}`,
     ...d.versions.map((v) => `Deployment/${deploymentName(d.name, v.name)}`),
+    ...createdClaims(d).map((v) => `PersistentVolumeClaim/${createdClaimName(d.name, v.name)}`),
     ...(d.route ? [`Gateway/${routeGatewayName(d.name)}`, `VirtualService/${d.name}`] : []),
   ];
 }
@@ -311,16 +311,6 @@ export function checkServices(
       check(() => checkUnique(`${at}.versions[].name`, s.versions!.map((v) => v.name)));
     }
     if (s.replicas !== undefined) check(() => checkReplicas(`${at}.replicas`, s.replicas!));
-    for (const [key, value] of Object.entries(s.resources ?? {})) check(() => checkQuantity(`${at}.resources.${key}`, value, RESOURCE_RULES[key]));
-    check(() => {
-      const { memoryRequest, memoryLimit } = s.resources ?? {};
-      if (memoryRequest === undefined || memoryLimit === undefined) return;
-      const [request, limit] = [parseQuantity(memoryRequest), parseQuantity(memoryLimit)];
-      if (request && limit && request.value > limit.value) {
-        throw new ValidationError(`${at}.resources.memoryRequest`, memoryRequest, `must not be more than memoryLimit '${memoryLimit}': Kubernetes refuses a request above its limit`);
-      }
-    });
-    for (const name of Object.keys(s.env ?? {})) check(() => checkEnvName(`${at}.env`, name));
 
     if (firstIndex.get(serviceKey(s)) !== entry.index) {
       problems.push(new ValidationError(`${at}`, serviceKey(s), 'is declared twice: each namespace/name must be unique').message);

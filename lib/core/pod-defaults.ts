@@ -36,12 +36,13 @@ export function containerSecurityContext(runAs: RunAs, options: SecurityContextO
 }
 
 /**
- * Requests and a memory limit; no CPU limit, whose CFS throttling stalls bursty work (SVID
- * signing, a proxy's TLS handshakes) while the request still reserves a share.
+ * Requests and a memory limit; no CPU limit unless a caller asks for one (a user's service
+ * may), since CFS throttling stalls bursty work (SVID signing, a proxy's TLS handshakes) while
+ * the request still reserves a share.
  */
-export function resources(cpu: string, memory: string, memoryLimit: string): k8s.ResourceRequirements {
+export function resources(cpu: string, memory: string, memoryLimit: string, cpuLimit?: string): k8s.ResourceRequirements {
   return {
     requests: { cpu: k8s.Quantity.fromString(cpu), memory: k8s.Quantity.fromString(memory) },
-    limits: { memory: k8s.Quantity.fromString(memoryLimit) },
+    limits: { memory: k8s.Quantity.fromString(memoryLimit), ...(cpuLimit === undefined ? {} : { cpu: k8s.Quantity.fromString(cpuLimit) }) },
   };
 }

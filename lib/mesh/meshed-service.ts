@@ -3,20 +3,20 @@ import * as kplus from 'cdk8s-plus-25';
 import { k8s } from 'cdk8s-plus-25';
 import { CallerPolicy } from '../authorization/caller-policy';
 import { AUTHORIZATION_MODES, AuthorizationMode } from '../authorization/mode';
-import { containerSecurityContext, resources as podResources } from '../core/pod-defaults';
 import { WorkloadIdentity, workloadIdentity } from '../identity';
 import { checkNoNativeSidecarOverride } from '../istio/injection-template';
 import { ISidecarInjection } from '../istio/interfaces';
-import { checkAppPort, checkEnvName, checkReplicas, deploymentName, MESH_PROTOCOLS, MeshProtocol } from './rules';
+import { checkAppPort, checkReplicas, deploymentName, MESH_PROTOCOLS, MeshProtocol } from './rules';
 import { ServiceRoute, ServiceRouteOptions } from './service-route';
 import { IMeshWorkload, markMeshWorkload } from './workload';
+import { appContainerParts, podSpecParts } from './workload-pod';
+import { checkWorkloadSpec, createdClaimName, createdClaims, ServiceResources, ServiceWorkloadSpec } from './workload-spec';
 import {
   checkDns1123Label,
   checkDns1123Subdomain,
   checkImage,
   checkOneOf,
   checkPort,
-  checkQuantity,
   checkUnique,
   ValidationError,
 } from '../validation';
@@ -32,16 +32,14 @@ export interface MeshedServiceVersion {
 }
 
 /** CPU and memory of the app container (the injected proxy sets its own). */
-export interface MeshedServiceResources {
-  /** @default '50m' */
-  readonly cpuRequest?: string;
-  /** @default '64Mi' */
-  readonly memoryRequest?: string;
-  /** @default '256Mi' */
-  readonly memoryLimit?: string;
-}
+export type MeshedServiceResources = ServiceResources;
 
-export interface MeshedServiceProps {
+/**
+ * A meshed service: its name, ports, versions and callers, plus how its containers run
+ * ({@link ServiceWorkloadSpec}: command, env, volumes, probes, security, resources, placement),
+ * the same keys a config file's `services` entry has.
+ */
+export interface MeshedServiceProps extends ServiceWorkloadSpec {
   /** The app: Service name, `app` label and container name; a DNS-1123 label. */
   readonly name: string;
   readonly namespace: string;
@@ -68,33 +66,6 @@ export interface MeshedServiceProps {
    * @default - the service name
    */
   readonly serviceAccountName?: string;
-  /** @default {} */
-  readonly env?: Readonly<Record<string, string>>;
-  /**
-   * Absolute paths the app writes to; each gets its own emptyDir.
-   * @default []
-   */
-  readonly scratchDirs?: readonly string[];
-  /**
-   * Mount the image read-only. Leave it off for apps that write outside `scratchDirs`.
-   * @default true
-   */
-  readonly readOnlyRootFilesystem?: boolean;
-  /** @default 1000 */
-  readonly runAsUser?: number;
-  /**
-   * @default - the image's group
-   */
-  readonly runAsGroup?: number;
-  /**
-   * An HTTP path on `port` answering 200 when the app is healthy; enables startup,
-   * readiness and liveness probes. Istio rewrites HTTP probes to its agent, so they
-   * work under STRICT mTLS.
-   * @default - no probes
-   */
-  readonly healthPath?: string;
-  /** @default - see {@link MeshedServiceResources} */
-  readonly resources?: MeshedServiceResources;
   /**
    * The identities allowed to call the service (another service's `identity`, the ingress
    * gateway's). Each must be registered in the mesh: the composition root refuses a caller
@@ -151,6 +122,8 @@ export class MeshedService extends Construct implements IMeshWorkload {
   public readonly selector: Readonly<Record<string, string>>;
   public readonly service: kplus.Service;
   public readonly serviceAccount: kplus.ServiceAccount;
+  /** The claims the mesh creates (volumes with `persistentVolumeClaim.size`), keyed by volume name. */
+  public readonly claims: ReadonlyMap<string, k8s.KubePersistentVolumeClaim>;
   /** One Deployment per version, keyed by version name. */
   public readonly deployments: ReadonlyMap<string, k8s.KubeDeployment>;
   /** The SPIFFE identity of every pod of the service, for the registration construct. */
@@ -172,18 +145,6 @@ export class MeshedService extends Construct implements IMeshWorkload {
     this.servicePort = checkPort(field('servicePort'), props.servicePort ?? this.port);
     this.portName = checkOneOf(field('protocol'), props.protocol ?? 'http', MESH_PROTOCOLS);
     const serviceAccountName = checkDns1123Subdomain(field('serviceAccountName'), props.serviceAccountName ?? this.name);
-    const runAsUser = checkId(field('runAsUser'), props.runAsUser ?? 1000);
-    const runAsGroup = props.runAsGroup === undefined ? undefined : checkId(field('runAsGroup'), props.runAsGroup);
-    const resources = {
-      cpuRequest: checkQuantity(field('resources.cpuRequest'), props.resources?.cpuRequest ?? '50m'),
-      memoryRequest: checkQuantity(field('resources.memoryRequest'), props.resources?.memoryRequest ?? '64Mi'),
-      memoryLimit: checkQuantity(field('resources.memoryLimit'), props.resources?.memoryLimit ?? '256Mi'),
-    };
-    if (props.healthPath !== undefined && !/^\/[^\s]*$/.test(props.healthPath)) {
-      throw new ValidationError(field('healthPath'), props.healthPath, 'must be an absolute HTTP path such as "/health"');
-    }
-    const scratchDirs = scratchVolumes(field('scratchDirs'), props.scratchDirs ?? []);
-    const env = Object.entries(props.env ?? {}).map(([name, value]) => ({ name: checkEnvName(field('env'), name), value }));
     if (props.versions.length === 0) throw new ValidationError(field('versions'), [], 'must list at least one version');
     props.versions.forEach((v, i) => {
       checkDns1123Label(field(`versions[${i}].name`), v.name);
@@ -193,6 +154,8 @@ export class MeshedService extends Construct implements IMeshWorkload {
     });
     checkUnique(field('versions[].name'), props.versions.map((v) => v.name));
     checkNoNativeSidecarOverride(field('injection.podAnnotations'), props.injection.podAnnotations);
+    const pods = props.versions.reduce((sum, v) => sum + (v.replicas ?? 1), 0);
+    checkWorkloadSpec(props as unknown as Record<string, unknown>, field, { service: this.name, pods }, (rule) => rule());
 
     this.authorization = checkOneOf(field('authorization'), props.authorization ?? 'enforce', AUTHORIZATION_MODES);
     this.callers = [...(props.callers ?? [])];
@@ -209,7 +172,7 @@ export class MeshedService extends Construct implements IMeshWorkload {
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'service-account', {
       metadata: { name: serviceAccountName, namespace: this.namespace, labels: this.selector },
-      // The app never calls the Kubernetes API; the proxy uses its own projected istio-token.
+      // No token unless a pod asks (automountServiceAccountToken); the proxy uses its own projected istio-token.
       automountToken: false,
     });
 
@@ -227,16 +190,22 @@ export class MeshedService extends Construct implements IMeshWorkload {
       this.route = new ServiceRoute(this, 'route', { ...props.route, serviceName: this.name, namespace: this.namespace, port: this.servicePort });
     }
 
-    const probe = (periodSeconds: number, failureThreshold: number): k8s.Probe | undefined =>
-      props.healthPath === undefined
-        ? undefined
-        : {
-            httpGet: { path: props.healthPath, port: k8s.IntOrString.fromNumber(this.port) },
-            periodSeconds,
-            failureThreshold,
-            timeoutSeconds: 2,
-          };
+    const claims = new Map<string, k8s.KubePersistentVolumeClaim>();
+    for (const v of createdClaims(props)) {
+      const claim = v.persistentVolumeClaim!;
+      claims.set(v.name, new k8s.KubePersistentVolumeClaim(this, `claim-${v.name}`, {
+        metadata: { name: createdClaimName(this.name, v.name), namespace: this.namespace, labels: this.selector },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          resources: { requests: { storage: k8s.Quantity.fromString(claim.size!) } },
+          ...(claim.storageClassName === undefined ? {} : { storageClassName: claim.storageClassName }),
+        },
+      }));
+    }
+    this.claims = claims;
 
+    const container = appContainerParts(props, this.port);
+    const { automountServiceAccountToken, ...pod } = podSpecParts(this.name, props);
     const deployments = new Map<string, k8s.KubeDeployment>();
     for (const version of props.versions) {
       const labels = { ...this.selector, version: version.name };
@@ -245,6 +214,8 @@ export class MeshedService extends Construct implements IMeshWorkload {
         metadata: { name: deploymentName(this.name, version.name), namespace: this.namespace, labels },
         spec: {
           replicas: version.replicas ?? 1,
+          // A claim the mesh creates is ReadWriteOnce: a rolling update's new pod would wait for the old one's volume forever.
+          ...(claims.size > 0 ? { strategy: { type: 'Recreate' } } : {}),
           selector: { matchLabels: labels },
           template: {
             metadata: {
@@ -253,24 +224,17 @@ export class MeshedService extends Construct implements IMeshWorkload {
             },
             spec: {
               serviceAccountName,
-              automountServiceAccountToken: false,
+              automountServiceAccountToken,
               containers: [
                 {
                   name: this.name,
                   image: version.image,
                   imagePullPolicy: 'IfNotPresent',
                   ports: [{ name: this.portName, containerPort: this.port, protocol: 'TCP' }],
-                  ...(env.length > 0 ? { env } : {}),
-                  resources: podResources(resources.cpuRequest, resources.memoryRequest, resources.memoryLimit),
-                  securityContext: containerSecurityContext({ uid: runAsUser, gid: runAsGroup }, { readOnlyRootFilesystem: props.readOnlyRootFilesystem }),
-                  // Up to 2 minutes to start (a JVM app server is slow), then checked every few seconds.
-                  startupProbe: probe(2, 60),
-                  readinessProbe: probe(5, 3),
-                  livenessProbe: probe(10, 3),
-                  ...(scratchDirs.length > 0 ? { volumeMounts: scratchDirs.map((d) => ({ name: d.name, mountPath: d.path })) } : {}),
+                  ...container,
                 },
               ],
-              ...(scratchDirs.length > 0 ? { volumes: scratchDirs.map((d) => ({ name: d.name, emptyDir: {} })) } : {}),
+              ...pod,
             },
           },
         },
@@ -295,24 +259,4 @@ export class MeshedService extends Construct implements IMeshWorkload {
       },
     });
   }
-}
-
-function checkId(field: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1 || value > 2 ** 31 - 1) {
-    throw new ValidationError(field, value, 'must be a non-root numeric id (1 or more)');
-  }
-  return value;
-}
-
-/** Names each scratch directory's emptyDir after its path (`/opt/ibm/wlp/output` → `opt-ibm-wlp-output`). */
-function scratchVolumes(field: string, paths: readonly string[]): { name: string; path: string }[] {
-  const volumes = paths.map((path) => {
-    if (!/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(path) || path.split('/').includes('..')) {
-      throw new ValidationError(field, path, 'must be an absolute directory path without ".." or a trailing "/"');
-    }
-    const name = path.slice(1).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-    return { name: checkDns1123Label(`${field} (as volume name)`, name), path };
-  });
-  checkUnique(field, volumes.map((v) => v.name));
-  return volumes;
 }

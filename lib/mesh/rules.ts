@@ -24,10 +24,13 @@ export function checkAppPort(field: string, port: number): number {
   return port;
 }
 
-/** An environment variable name. */
+/**
+ * An environment variable name as the Kubernetes API accepts it (also an envFrom prefix).
+ * (`IsEnvVarName` in k8s.io/apimachinery's validation package).
+ */
 export function checkEnvName(field: string, name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    throw new ValidationError(field, name, 'must be an environment variable name: letters, digits and "_", not starting with a digit');
+  if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name)) {
+    throw new ValidationError(field, name, 'must be an environment variable name: letters, digits, "_", "-" and ".", not starting with a digit');
   }
   return name;
 }
