@@ -35,7 +35,14 @@ export function meshIndex(mesh: Mesh): MeshIndex {
       objects,
     };
   });
-  return { version: INDEX_VERSION, istioVersion: mesh.istio.operator.spec.tag, steps, admin: meshAdmin(mesh), identityGraph: mesh.identityGraph };
+  return {
+    version: INDEX_VERSION,
+    istioVersion: mesh.istio.operator.spec.tag,
+    steps,
+    admin: meshAdmin(mesh),
+    identityGraph: mesh.identityGraph,
+    ...(mesh.vms ? { vms: mesh.vms.index() } : {}),
+  };
 }
 
 /** Copies the wiring values out of the parts, so the CLI uses the same ones the manifests were built from. */

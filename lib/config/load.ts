@@ -24,6 +24,7 @@ import {
 } from '../validation';
 import { DEFAULT_CONFIG, MeshConfig } from './mesh-config';
 import { checkServices, takeServices } from './services';
+import { checkVms, takeVms } from './vms';
 
 /** The file read when {@link CONFIG_ENV_VAR} is not set; absent means "all defaults". */
 export const DEFAULT_CONFIG_FILE = 'spire-mesh.config.yaml';
@@ -147,8 +148,9 @@ function parseConfigFile(file: string, source: string): unknown {
  */
 export function resolveMeshConfig(overrides: unknown, source = 'overrides'): MeshConfig {
   const problems: string[] = [];
-  const { services, rest } = takeServices(overrides, problems);
-  const merged = { ...(merge(DEFAULT_CONFIG, rest, '', problems) as MeshConfig), services };
+  const { services, rest: withoutServices } = takeServices(overrides, problems);
+  const { vms, rest } = takeVms(withoutServices, problems);
+  const merged = { ...(merge(DEFAULT_CONFIG, rest, '', problems) as MeshConfig), services, vms };
   validate(merged, problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return merged;
@@ -276,4 +278,5 @@ function validate(c: MeshConfig, problems: string[]): void {
   check(() => checkHelmRepoUrl('gitops.istioChartRepository', gitops.istioChartRepository));
 
   checkServices(c, problems, check);
+  checkVms(c, problems, check);
 }

@@ -10,6 +10,7 @@ import { BookinfoApp, BookinfoImages, DEFAULT_BOOKINFO_IMAGES } from '../bookinf
 import type { Toleration } from '../core/node-placement';
 import type { MeshProtocol } from '../mesh/rules';
 import type { SpireCaKeyType, SpireDatastoreType, SpireLogLevel } from '../spire/settings';
+import type { VmAccessConfig, VmConfig } from './vms';
 
 /** Container images, each pinned by tag or digest. */
 export interface ImagesConfig {
@@ -253,6 +254,10 @@ export interface MeshConfig {
   /** The user's own services. @default [] */
   readonly services: readonly ServiceConfig[];
   readonly authorization: AuthorizationConfig;
+  /** Workloads on VMs, with SPIRE identities and authorization like services (docs/vms.md). @default [] */
+  readonly vms: readonly VmConfig[];
+  /** How VMs reach the cluster; used only when `vms` is non-empty. */
+  readonly vmAccess: VmAccessConfig;
 }
 
 /** The defaults: the one place they live. */
@@ -316,4 +321,12 @@ export const DEFAULT_CONFIG: MeshConfig = {
   },
   services: [],
   authorization: { mode: 'enforce' },
+  vms: [],
+  vmAccess: {
+    meshID: 'mesh1',
+    network: 'network1',
+    vmNetwork: 'vm-network',
+    eastWestGatewayServiceType: 'LoadBalancer',
+    spireServerServiceType: 'LoadBalancer',
+  },
 };

@@ -141,7 +141,8 @@ export function checkServices(c: MeshConfig, problems: string[], check: (rule: (
   const gateway = c.istio.ingressGateway.enabled;
   const bookinfoKeys = bookinfoServiceDeclarations(c).map(serviceKey);
   const userKeys = c.services.map(serviceKey);
-  const known = new Set([...bookinfoKeys, ...userKeys]);
+  // VM workloads (lib/config/vms.ts) may be named as callers too.
+  const known = new Set([...bookinfoKeys, ...userKeys, ...c.vms.map(serviceKey)]);
   // Which object names each namespace already holds, and who holds them.
   const owners = new Map<string, string>();
   if (c.bookinfo.enabled) {

@@ -8,6 +8,7 @@ import { SpireConfigFile, SPIRE_DATA_DIR } from './config-file';
 import { healthContainerFields, SPIRE_HEALTH_CHECKS } from './health';
 import { ServerConf, serverConfHcl } from './server-conf';
 import { checkSpireServerSettings, SecretKeySelector, SpireCaKeyType, SpireDatastoreType, SpireLogLevel } from './settings';
+import { VmNodeAttestation } from './vm-node-attestation';
 
 /** The uid:gid the `ghcr.io/spiffe/spire-server` image is built to run as (its Dockerfile's `USER 1000:1000`). */
 export const SPIRE_SERVER_RUN_AS: RunAs = { uid: 1000, gid: 1000 };
@@ -79,6 +80,12 @@ export interface SpireServerProps {
    * @default 'root-cert.pem'
    */
   readonly bundleKey?: string;
+  /**
+   * Node attestors for agents on VMs (join_token, x509pop, aws_iid), beside k8s_psat, with
+   * the x509pop CA bundles mounted.
+   * @default - only k8s_psat: no agent outside the cluster can attest
+   */
+  readonly vmNodeAttestation?: VmNodeAttestation;
 }
 
 /**
@@ -177,6 +184,7 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
       },
       bundle: { namespace: this.namespace, configMap: this.bundleConfigMap.name, key: this.bundleKey },
       healthChecks: SPIRE_HEALTH_CHECKS,
+      ...(props.vmNodeAttestation ? { vmNodeAttestors: props.vmNodeAttestation.plugins } : {}),
     };
     const configFile = new SpireConfigFile(this, 'config', {
       name: NAME,
@@ -187,7 +195,7 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
     this.configMap = configFile.configMap;
 
     this.createRbac(metadata);
-    this.statefulSet = this.createStatefulSet(props.image, storageSize, configFile);
+    this.statefulSet = this.createStatefulSet(props.image, storageSize, configFile, props.vmNodeAttestation);
     if (this.replicas > 1) {
       // L1: cdk8s-plus-25 has no PodDisruptionBudget. Not with one replica: it would block every node drain.
       this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'pdb', {
@@ -239,7 +247,7 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
     );
   }
 
-  private createStatefulSet(image: string, storageSize: string, configFile: SpireConfigFile): k8s.KubeStatefulSet {
+  private createStatefulSet(image: string, storageSize: string, configFile: SpireConfigFile, vm?: VmNodeAttestation): k8s.KubeStatefulSet {
     const labels = { ...this.selector };
     const volumes = { data: 'spire-data', sockets: 'spire-server-socket', tmp: 'tmp' };
     const health = healthContainerFields(this.conf.healthChecks);
@@ -299,6 +307,7 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
                   { name: volumes.sockets, mountPath: SOCKET_DIR },
                   // The root filesystem is read-only; SQLite (mattn/go-sqlite3) and Go's os.TempDir write temp files here.
                   { name: volumes.tmp, mountPath: '/tmp' },
+                  ...(vm?.mounts ?? []),
                 ],
               },
             ],
@@ -306,6 +315,7 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
               configFile.volume,
               { name: volumes.sockets, emptyDir: {} },
               { name: volumes.tmp, emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+              ...(vm?.volumes ?? []),
             ],
           },
         },
