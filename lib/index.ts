@@ -62,3 +62,11 @@ export * from './registration/registration';
 export * from './registration/entry';
 export * from './registration/spiffe-id';
 export * from './registration/selector';
+
+// Workloads on VMs (docs/vms.md).
+export * from './vm/vm-workload';
+export * from './vm/attestation';
+export * from './vm/east-west-gateway';
+export * from './vm/cluster-access';
+export * from './spire/vm-node-attestation';
+export * from './istio/vm-settings';
