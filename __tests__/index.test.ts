@@ -5,12 +5,13 @@ import * as api from '../lib';
 test('GIVEN the package entry WHEN listing its runtime exports THEN they are the constructs, builders, loaders, synth functions and value lists users build with', () => {
   expect(Object.keys(api).sort()).toEqual([
     'AUTHORIZATION_MODES', 'AllowNothing', 'ApplicationHealthCustomization', 'ArgoApplication', 'BOOKINFO_APPS', 'Bookinfo',
-    'BookinfoRouting', 'CONFIG_ENV_VAR', 'CallerPolicy', 'ConfigError', 'DEFAULT_CONFIG', 'DEFAULT_CONFIG_FILE', 'INDEX_FILE',
+    'BookinfoRouting', 'CONFIG_ENV_VAR', 'CallerPolicy', 'ConfigError', 'DEFAULT_CONFIG', 'DEFAULT_CONFIG_FILE', 'EastWestGateway', 'INDEX_FILE',
     'INDEX_TOOLS', 'INDEX_VERSION', 'ISTIO_CHARTS', 'IndexError', 'IngressGateway', 'Istio', 'IstioApplications', 'IstioInstall',
-    'IstioOperator', 'KNOWN_SELECTOR_TYPES', 'MESH_PROTOCOLS', 'MeshChart', 'MeshNamespaces', 'MeshPeerAuthentication',
+    'IstioOperator', 'IstioVmSettings', 'IstiodExposure', 'KNOWN_SELECTOR_TYPES', 'MESH_PROTOCOLS', 'MeshChart', 'MeshNamespaces', 'MeshPeerAuthentication',
     'MeshedService', 'RegistrationEntry', 'RootApplication', 'SPIRE_CA_KEY_TYPES', 'SPIRE_DATASTORE_TYPES', 'SPIRE_LOG_LEVELS',
     'ServiceCatalog', 'ServiceRoute', 'SpiffeCsiDriver', 'Spire', 'SpireAgent', 'SpireAgentIdentity', 'SpireInjectionTemplate',
-    'SpireRegistration', 'SpireServer', 'TAINT_EFFECTS', 'TOLERATION_OPERATORS', 'ValidationError', 'WorkloadSocket',
+    'SpireRegistration', 'SpireServer', 'SpireServerVmService', 'TAINT_EFFECTS', 'TOLERATION_OPERATORS', 'VM_ATTESTORS', 'ValidationError',
+    'VmNodeAttestation', 'VmWorkload', 'WorkloadSocket',
     'buildGitOps', 'buildMesh', 'gitopsFiles', 'istioNetworking', 'istioSecurity', 'loadMeshConfig', 'markMeshWorkload',
     'meshedServiceIdentity', 'parseIndex', 'parseSpiffeId', 'publishMesh', 'readMeshConfig', 'resolveMeshConfig', 'synthMesh',
     'synthReport', 'workloadIdentity',

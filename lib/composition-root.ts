@@ -21,6 +21,8 @@ import { collectMeshWorkloads, IMeshWorkload } from './mesh/workload';
 import { SpireRegistration } from './registration/registration';
 import { Spire, SpireProps } from './spire/spire';
 import { checkDns1123Label, checkOwnNamespace, ValidationError } from './validation';
+import { MeshVms, vmIdentities, vmNodeAttestation } from './vm/mesh-vms';
+import { collectVmWorkloads, isVmWorkload } from './vm/vm-workload';
 
 /** The istioctl-applied charts go here, below the output directory, so `kubectl apply -f dist/` (not recursive) skips them. */
 export const ISTIOCTL_SUBDIR = 'istioctl';
@@ -55,6 +57,8 @@ export interface Mesh {
   readonly namespaceDefaults: readonly AllowNothing[];
   /** Who may call whom, from the collected workloads. */
   readonly identityGraph: IdentityGraph;
+  /** The config's VM workloads and their cluster side; undefined when `vms` is empty. */
+  readonly vms?: MeshVms;
 }
 
 /** What code adding its own workloads to the mesh gets (see {@link BuildMeshOptions.extend}). */
@@ -124,8 +128,11 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
     ]),
   );
 
+  const vmChart = config.vms.length > 0 ? ordered(app, 'vms', 'workloads on VMs (WorkloadGroup, Service, ALLOW policy each) and istiod exposed to them') : undefined;
+
   const namespaces = new MeshNamespaces(namespacesChart, 'namespaces', { spire: config.namespaces.spire, istio: config.namespaces.istio });
-  const spire = new Spire(spireChart, 'spire', spireProps(config, namespaces));
+  const baseSpireProps = spireProps(config, namespaces);
+  const spire = new Spire(spireChart, 'spire', { ...baseSpireProps, server: { ...baseSpireProps.server, vmNodeAttestation: vmNodeAttestation(config) } });
   const istio = new Istio(istioChart, 'istio', {
     config,
     namespace: namespaces.istio,
@@ -136,7 +143,7 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   const authorization = config.authorization.mode;
   const declared = config.services.map(serviceDeclaration);
   const catalog = new ServiceCatalog(
-    { trustDomain: config.trustDomain, injection: istio.injection, gateway, authorization },
+    { trustDomain: config.trustDomain, injection: istio.injection, gateway, authorization, otherIdentities: vmIdentities(config) },
     [...bookinfoServiceDeclarations(config), ...declared],
   );
   const bookinfo = bookinfoNamespaces.map((namespace, i) => {
@@ -162,6 +169,7 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   });
 
   const services = declared.map((d) => catalog.declare(serviceCharts.get(d.namespace)!, d));
+  const vms = vmChart ? new MeshVms(spireChart, vmChart, { config, catalog, istio, server: spire.server, authorization }) : undefined;
 
   options.extend?.({
     trustDomain: config.trustDomain,
@@ -206,7 +214,9 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   const registration = new SpireRegistration(registrationChart, 'registration', {
     server: spire.server,
     agents: spire.agent,
-    identities: [...workloads.map((w) => w.identity), ...(gateway ? [gateway.identity] : [])],
+    // A VM workload's entry selects its proxy's unix user under its machines' node alias, not k8s selectors.
+    identities: [...workloads.filter((w) => !isVmWorkload(w)).map((w) => w.identity), ...(gateway ? [gateway.identity] : []), ...(istio.eastWestGateway ? [istio.eastWestGateway.identity] : [])],
+    additionalEntries: collectVmWorkloads(app).flatMap((vm) => vm.registrationEntries),
     trustDomain: config.trustDomain,
     kubectlImage: config.images.kubectl,
     busyboxImage: config.images.busybox,
@@ -252,6 +262,7 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
     identityGraph: graph,
     registration,
     gitops,
+    ...(vms ? { vms } : {}),
   };
 }
 

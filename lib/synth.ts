@@ -37,7 +37,15 @@ export function meshIndex(mesh: Mesh): MeshIndex {
     };
   });
   const gitops = mesh.gitops && indexGitOps(mesh.gitops);
-  return { version: INDEX_VERSION, istioVersion: mesh.istio.operator.spec.tag, steps, admin: meshAdmin(mesh), identityGraph: mesh.identityGraph, ...(gitops ? { gitops } : {}) };
+  return {
+    version: INDEX_VERSION,
+    istioVersion: mesh.istio.operator.spec.tag,
+    steps,
+    admin: meshAdmin(mesh),
+    identityGraph: mesh.identityGraph,
+    ...(gitops ? { gitops } : {}),
+    ...(mesh.vms ? { vms: mesh.vms.index() } : {}),
+  };
 }
 
 /** The health entry as the Argo CD file holds it, and that file: what `gitops check` compares the live argocd-cm with. */

@@ -7,7 +7,7 @@
 const fs = require('fs');
 const YAML = require('yaml');
 
-const KINDS = ['AuthorizationPolicy', 'DestinationRule', 'Gateway', 'PeerAuthentication', 'VirtualService'];
+const KINDS = ['AuthorizationPolicy', 'DestinationRule', 'Gateway', 'PeerAuthentication', 'VirtualService', 'WorkloadGroup'];
 
 const [input, output] = process.argv.slice(2);
 if (!input || !output) {

@@ -92,31 +92,44 @@ export function principalOf(spiffeId: string): string {
 /**
  * The reachability matrix of a synthesized mesh as `caller -> callee` edges between apps
  * (`<namespace>/<app>`, or `ingress` for the gateway's identity). Callers are the
- * registration entries' identities, matched to the Deployments running as them; callees
- * are the Deployments, and every version of an app must agree.
+ * registration entries' identities, matched to the Deployments running as them (entries with
+ * `k8s` selectors) or to the WorkloadGroups whose VMs run as them (entries selecting the VM
+ * proxy's `unix` user); callees are the Deployments' pods and the WorkloadGroups' WorkloadEntries
+ * (their `spec.metadata.labels`), and every version of an app must agree.
  */
 export function reachability(manifests: readonly Manifest[], rootNamespace: string, gatewayServiceAccount: string): Set<string> {
   const entries = registeredEntries(manifests);
   const deployments = (manifests as Obj[]).filter((m) => m.kind === 'Deployment' && m.spec.template.metadata.labels?.app);
-  const appOf = (d: Obj) => `${d.metadata.namespace}/${d.spec.template.metadata.labels.app}`;
+  const groups = (manifests as Obj[]).filter((m) => m.kind === 'WorkloadGroup');
+  const targets = [
+    ...deployments.map((d) => ({ namespace: d.metadata.namespace!, labels: d.spec.template.metadata.labels, serviceAccount: d.spec.template.spec.serviceAccountName })),
+    ...groups.map((g) => ({ namespace: g.metadata.namespace!, labels: g.spec.metadata.labels, serviceAccount: g.spec.template.serviceAccount })),
+  ];
+  const appOf = (t: { namespace: string; labels: Record<string, string> }) => `${t.namespace}/${t.labels.app}`;
 
   const callers: { name: string; principal: string }[] = [];
-  for (const entry of entries.filter((e) => e.selectors.some((s) => s.type === 'k8s'))) {
-    const ns = entry.selectors.find((s) => s.value.startsWith('ns:'))!.value.slice(3);
-    const sa = entry.selectors.find((s) => s.value.startsWith('sa:'))!.value.slice(3);
+  for (const entry of entries) {
     const principal = principalOf(entry.spiffe_id);
-    if (ns === rootNamespace && sa === gatewayServiceAccount) callers.push({ name: 'ingress', principal });
-    for (const d of deployments.filter((x) => x.metadata.namespace === ns && x.spec.template.spec.serviceAccountName === sa)) {
-      callers.push({ name: appOf(d), principal });
+    if (entry.selectors.some((s) => s.type === 'k8s')) {
+      const ns = entry.selectors.find((s) => s.value.startsWith('ns:'))!.value.slice(3);
+      const sa = entry.selectors.find((s) => s.value.startsWith('sa:'))!.value.slice(3);
+      if (ns === rootNamespace && sa === gatewayServiceAccount) callers.push({ name: 'ingress', principal });
+      for (const d of deployments.filter((x) => x.metadata.namespace === ns && x.spec.template.spec.serviceAccountName === sa)) {
+        callers.push({ name: appOf({ namespace: ns, labels: d.spec.template.metadata.labels }), principal });
+      }
+    } else if (entry.selectors.some((s) => s.type === 'unix')) {
+      const m = /\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(entry.spiffe_id)!;
+      for (const g of groups.filter((x) => x.metadata.namespace === m[1] && x.spec.template.serviceAccount === m[2])) {
+        callers.push({ name: appOf({ namespace: m[1], labels: g.spec.metadata.labels }), principal });
+      }
     }
   }
 
   const edges = new Set<string>();
   for (const caller of callers) {
     const byApp = new Map<string, boolean[]>();
-    for (const d of deployments) {
-      const workload = { namespace: d.metadata.namespace!, labels: d.spec.template.metadata.labels };
-      byApp.set(appOf(d), [...(byApp.get(appOf(d)) ?? []), allowed(manifests, rootNamespace, caller, workload)]);
+    for (const t of targets) {
+      byApp.set(appOf(t), [...(byApp.get(appOf(t)) ?? []), allowed(manifests, rootNamespace, caller, t)]);
     }
     for (const [app, results] of byApp) {
       if (new Set(results).size > 1) throw new Error(`versions of ${app} disagree on whether ${caller.name} may call them`);

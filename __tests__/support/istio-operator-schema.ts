@@ -7,7 +7,8 @@ import Ajv, { ValidateFunction } from 'ajv';
  * - IstioOperatorSpec, IstioComponentSpec, ComponentSpec, GatewayComponentSpec,
  *   KubernetesResources, KubernetesOverlay, Patch: istio/istio 1.30 operator/pkg/apis/types.go,
  *   documented at https://istio.io/latest/docs/reference/config/istio.operator.v1alpha1/
- * - `values`: operator/pkg/apis/values_types.proto (global.istioNamespace, pilot.env,
+ * - `values`: operator/pkg/apis/values_types.proto (global.istioNamespace, global.meshID,
+ *   global.network, global.multiCluster.clusterName, pilot.env,
  *   sidecarInjectorWebhook.templates); only the branches this project sets are opened.
  * - `meshConfig`: https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/
  *   (trustDomain, rootNamespace); only the fields this project sets are opened.
@@ -76,7 +77,8 @@ export const ISTIO_OPERATOR_SCHEMA = closed(
         gateway: component,
       }),
       values: closed({
-        global: closed({ istioNamespace: str }),
+        // meshID, network, multiCluster.clusterName: set only with VM workloads (values_types.proto GlobalConfig, MultiClusterConfig).
+        global: closed({ istioNamespace: str, meshID: str, network: str, multiCluster: closed({ clusterName: str }) }),
         pilot: closed({ env: stringMap }),
         sidecarInjectorWebhook: closed({ templates: stringMap }),
       }),

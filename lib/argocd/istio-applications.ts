@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { IstioHelmRelease } from '../istio/helm-values';
-import { IstioChart } from '../istio/helm-values-api';
+import { ISTIO_CHARTS, IstioChart } from '../istio/helm-values-api';
 import { checkHelmRepoUrl } from '../validation';
 import { IN_CLUSTER, ResourceIgnoreDifferences } from './application-api';
 import { ArgoApplication, ArgoCdSettings } from './application';
@@ -60,12 +60,13 @@ export class IstioApplications extends Construct {
   constructor(scope: Construct, id: string, props: IstioApplicationsProps) {
     super(scope, id);
     const repoURL = checkHelmRepoUrl('chartRepository', props.chartRepository);
-    this.applications = props.releases.map((release, i) => {
+    this.applications = props.releases.map((release) => {
       const webhooks = FIELDS_ISTIOD_WRITES[release.chart];
       return new ArgoApplication(this, release.releaseName, {
         name: `${props.namePrefix}-${release.releaseName}`,
         settings: props.settings,
-        wave: props.firstWave + i,
+        // By chart, not position: a second gateway (the east-west one, with VM workloads) shares the gateways' wave.
+        wave: props.firstWave + ISTIO_CHARTS.indexOf(release.chart),
         spec: {
           source: {
             repoURL,

@@ -10,6 +10,7 @@ import { parsePods, PodListError, readyPod } from './pods';
 import { checkIstioctlVersion, PrerequisiteError, resolveTools, which } from './prereq';
 import { DeadlineError, Io, Runner, StepFailure, stopAllChildren, toolError } from './runner';
 import { printStatus } from './status';
+import { vmBundle } from './vm-bundle';
 
 /** Everything the CLI takes from its process, injected so tests run it in-process. */
 export interface MainContext {
@@ -236,6 +237,21 @@ function buildProgram(ctx: MainContext): Command {
       // --timeout bounds the start; once kubectl says it is forwarding, it runs until Ctrl-C.
       const result = await runner.execOrThrow(forward(pod), { passThrough: true, startedWhen: /Forwarding from/ });
       if (result.code !== 0) throw new CliError(`port-forward stopped (exit ${result.code}); is port ${opts.port} free? (--port picks another)`);
+    });
+
+  program
+    .command('vm')
+    .description('workloads on VMs (docs/vms.md)')
+    .command('bundle')
+    .argument('<name>', 'the VM workload, as declared in `vms` (or <namespace>/<name>)')
+    .description("write what one VM needs (SPIRE agent and Istio sidecar files, README); reads dist/meta/index.json and the cluster's trust bundle, istiod root and addresses")
+    .option('--out <dir>', 'output directory (default: vm-<name>)')
+    .option('--spire-server-address <address>', "the SPIRE server address the VM reaches (default: the spire-server-vms Service's load-balancer address)")
+    .option('--gateway-address <ip>', "the east-west gateway IP the VM reaches istiod at (default: its Service's load-balancer address)")
+    .action(async (name: string, opts: { out?: string; spireServerAddress?: string; gatewayAddress?: string }, cmd: Command) => {
+      const global = globals(cmd);
+      const { index, dryRun, runner } = await prepare(ctx, global, 'kubectl');
+      await vmBundle({ index, name, ...opts, dryRun, context: global.context, runner, io: ctx.io, cwd: ctx.cwd });
     });
 
   return program;

@@ -27,6 +27,7 @@ import {
 import { DEFAULT_CONFIG, MeshConfig } from './mesh-config';
 import { checkServices, ServiceEntry, takeServices } from './services';
 import { spireServerChoices, spireServerConfigField } from './spire-server';
+import { checkVms, takeVms } from './vms';
 
 /** The file read when {@link CONFIG_ENV_VAR} is not set; absent means "all defaults". */
 export const DEFAULT_CONFIG_FILE = 'spire-mesh.config.yaml';
@@ -150,8 +151,9 @@ function parseConfigFile(file: string, source: string): unknown {
  */
 export function resolveMeshConfig(overrides: unknown, source = 'overrides'): MeshConfig {
   const problems: string[] = [];
-  const { services, entries, rest } = takeServices(overrides, problems);
-  const merged = { ...(merge(DEFAULT_CONFIG, rest, '', problems) as MeshConfig), services };
+  const { services, entries, rest: withoutServices } = takeServices(overrides, problems);
+  const { vms, rest } = takeVms(withoutServices, problems);
+  const merged = { ...(merge(DEFAULT_CONFIG, rest, '', problems) as MeshConfig), services, vms };
   validate(merged, entries, problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return merged;
@@ -279,4 +281,5 @@ function validate(c: MeshConfig, entries: readonly ServiceEntry[], problems: str
   check(() => checkHelmRepoUrl('gitops.istioChartRepository', gitops.istioChartRepository));
 
   checkServices(c, problems, check, entries);
+  checkVms(c, problems, check);
 }

@@ -18,6 +18,7 @@ import type { SpireCaKeyType, SpireDatastoreType, SpireKeyManager, SpireLogLevel
 /** `spire.server.upstreamAuthority.type`: a plugin, or `none`. */
 export type SpireUpstreamAuthorityType = 'none' | SpireUpstreamAuthority['type'];
 export type SpireKeyManagerType = SpireKeyManager['type'];
+import type { VmAccessConfig, VmConfig } from './vms';
 
 /** Container images, each pinned by tag or digest. */
 export interface ImagesConfig {
@@ -326,6 +327,10 @@ export interface MeshConfig {
   /** The user's own services. @default [] */
   readonly services: readonly ServiceConfig[];
   readonly authorization: AuthorizationConfig;
+  /** Workloads on VMs, with SPIRE identities and authorization like services (docs/vms.md). @default [] */
+  readonly vms: readonly VmConfig[];
+  /** How VMs reach the cluster; used only when `vms` is non-empty. */
+  readonly vmAccess: VmAccessConfig;
 }
 
 /** The defaults: the one place they live. */
@@ -400,4 +405,12 @@ export const DEFAULT_CONFIG: MeshConfig = {
   },
   services: [],
   authorization: { mode: 'enforce' },
+  vms: [],
+  vmAccess: {
+    meshID: 'mesh1',
+    network: 'network1',
+    vmNetwork: 'vm-network',
+    eastWestGatewayServiceType: 'LoadBalancer',
+    spireServerServiceType: 'LoadBalancer',
+  },
 };

@@ -202,7 +202,8 @@ export function checkServices(
   const gateway = c.istio.ingressGateway.enabled;
   const bookinfoKeys = bookinfoServiceDeclarations(c).map(serviceKey);
   const keyOf = (e: ServiceEntry) => (e.name !== undefined && e.namespace !== undefined ? `${e.namespace}/${e.name}` : undefined);
-  const known = new Set([...bookinfoKeys, ...entries.flatMap((e) => keyOf(e) ?? [])]);
+  // VM workloads (lib/config/vms.ts) may be named as callers too.
+  const known = new Set([...bookinfoKeys, ...entries.flatMap((e) => keyOf(e) ?? []), ...c.vms.map(serviceKey)]);
   const nameRefused = (name: string) => !passes(() => checkDns1123Label('name', name));
   const namespaceRefused = (namespace: string) =>
     !passes(() => checkOwnNamespace('namespace', checkDns1123Label('namespace', namespace), { allowDefault: true })) ||

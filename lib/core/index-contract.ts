@@ -111,6 +111,53 @@ export interface IndexGitOps {
   readonly patchFile: string;
 }
 
+/** The node attestors a VM's SPIRE agent may use. */
+export const INDEX_VM_ATTESTORS = ['join_token', 'x509pop', 'aws_iid'] as const;
+
+/** One VM workload, as `vm bundle` writes its files. */
+export interface IndexVmWorkload {
+  readonly name: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly spiffeId: string;
+  /** The SPIFFE ID its machines' agents are aliased to (the `-spiffeID` of `spire-server token generate` for join_token). */
+  readonly nodeAlias: string;
+  readonly attestor: (typeof INDEX_VM_ATTESTORS)[number];
+  /** Service port names (protocol first) and numbers. */
+  readonly ports: readonly { readonly name: string; readonly number: number }[];
+  /** The WorkloadGroup's name (the proxy auto-registers into it) and its WorkloadEntry labels. */
+  readonly workloadGroup: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly network: string;
+}
+
+/**
+ * What a VM needs from the cluster side, written only when the config declares `vms` (an
+ * optional section of index version 1: an index without it has no VM workloads, and reads
+ * as before).
+ */
+export interface IndexVms {
+  readonly trustDomain: string;
+  readonly meshId: string;
+  /** The cluster's ID in the mesh (`global.multiCluster.clusterName`). */
+  readonly clusterName: string;
+  /** The cluster's network. */
+  readonly network: string;
+  readonly istioNamespace: string;
+  /** The Service the VMs' agents connect to, and the trust bundle's ConfigMap. */
+  readonly spireServer: {
+    readonly namespace: string;
+    readonly service: string;
+    readonly port: number;
+    readonly bundleConfigMap: string;
+    readonly bundleKey: string;
+  };
+  /** The host name and port of istiod, as the VMs' proxies dial it (resolved to the east-west gateway). */
+  readonly istiod: { readonly host: string; readonly port: number };
+  readonly eastWestGateway: { readonly namespace: string; readonly service: string };
+  readonly workloads: readonly IndexVmWorkload[];
+}
+
 /** What synth wrote, in apply order: read by the operator CLI instead of hard-coding names. */
 export interface MeshIndex {
   readonly version: typeof INDEX_VERSION;
@@ -125,6 +172,8 @@ export interface MeshIndex {
    * @default - absent when synth wrote no Argo CD files (`gitops.repoURL` empty)
    */
   readonly gitops?: IndexGitOps;
+  /** @default - absent when the config declares no `vms` */
+  readonly vms?: IndexVms;
 }
 
 /** The index on disk is missing, unreadable or breaks the contract; the message says what and how to fix it. */
@@ -283,6 +332,54 @@ function readGitOps(r: Reader, value: unknown): IndexGitOps | undefined {
   return Object.values(gitops).every((v) => v !== undefined) ? (gitops as IndexGitOps) : undefined;
 }
 
+function readVms(r: Reader, value: unknown): IndexVms | undefined {
+  const v = r.object('vms', value);
+  if (!v) return undefined;
+  const s = r.object('vms.spireServer', v.spireServer) ?? {};
+  const i = r.object('vms.istiod', v.istiod) ?? {};
+  const g = r.object('vms.eastWestGateway', v.eastWestGateway) ?? {};
+  const workloads = (r.array('vms.workloads', v.workloads) ?? []).map((w, n) => {
+    const at = `vms.workloads[${n}]`;
+    const o = r.object(at, w);
+    if (!o) return undefined;
+    const ports = (r.array(`${at}.ports`, o.ports) ?? []).map((p, k) => {
+      const po = r.object(`${at}.ports[${k}]`, p) ?? {};
+      return { name: r.string(`${at}.ports[${k}].name`, po.name)!, number: r.integer(`${at}.ports[${k}].number`, po.number, 1, 65535)! };
+    });
+    return {
+      name: r.string(`${at}.name`, o.name)!,
+      namespace: r.string(`${at}.namespace`, o.namespace)!,
+      serviceAccount: r.string(`${at}.serviceAccount`, o.serviceAccount)!,
+      spiffeId: r.string(`${at}.spiffeId`, o.spiffeId)!,
+      nodeAlias: r.string(`${at}.nodeAlias`, o.nodeAlias)!,
+      attestor: (INDEX_VM_ATTESTORS as readonly unknown[]).includes(o.attestor)
+        ? (o.attestor as IndexVmWorkload['attestor'])
+        : r.fail(`${at}.attestor`, o.attestor, `must be one of ${INDEX_VM_ATTESTORS.join(', ')}`)!,
+      ports,
+      workloadGroup: r.string(`${at}.workloadGroup`, o.workloadGroup)!,
+      labels: r.labels(`${at}.labels`, o.labels)!,
+      network: r.string(`${at}.network`, o.network)!,
+    };
+  });
+  return {
+    trustDomain: r.string('vms.trustDomain', v.trustDomain)!,
+    meshId: r.string('vms.meshId', v.meshId)!,
+    clusterName: r.string('vms.clusterName', v.clusterName)!,
+    network: r.string('vms.network', v.network)!,
+    istioNamespace: r.string('vms.istioNamespace', v.istioNamespace)!,
+    spireServer: {
+      namespace: r.string('vms.spireServer.namespace', s.namespace)!,
+      service: r.string('vms.spireServer.service', s.service)!,
+      port: r.integer('vms.spireServer.port', s.port, 1, 65535)!,
+      bundleConfigMap: r.string('vms.spireServer.bundleConfigMap', s.bundleConfigMap)!,
+      bundleKey: r.string('vms.spireServer.bundleKey', s.bundleKey)!,
+    },
+    istiod: { host: r.string('vms.istiod.host', i.host)!, port: r.integer('vms.istiod.port', i.port, 1, 65535)! },
+    eastWestGateway: { namespace: r.string('vms.eastWestGateway.namespace', g.namespace)!, service: r.string('vms.eastWestGateway.service', g.service)! },
+    workloads: workloads as IndexVmWorkload[],
+  };
+}
+
 /**
  * Parses and checks an index file's text. Throws one {@link IndexError} that names every bad
  * field and says to run `npm run synth`.
@@ -313,6 +410,7 @@ export function parseIndex(text: string, source: string): MeshIndex {
     const admin = readAdmin(r, root.admin);
     const identityGraph = root.identityGraph === undefined ? undefined : readGraph(r, root.identityGraph);
     const gitops = root.gitops === undefined ? undefined : readGitOps(r, root.gitops);
+    const vms = root.vms === undefined ? undefined : readVms(r, root.vms);
     if (r.problems.length === 0) {
       return {
         version: INDEX_VERSION,
@@ -321,6 +419,7 @@ export function parseIndex(text: string, source: string): MeshIndex {
         admin: admin!,
         ...(identityGraph ? { identityGraph } : {}),
         ...(gitops ? { gitops } : {}),
+        ...(vms ? { vms } : {}),
       };
     }
   }

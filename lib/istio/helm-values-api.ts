@@ -29,6 +29,10 @@ export interface IstiodValues {
     readonly hub: string;
     /** Image tag: the Istio release. */
     readonly tag: string;
+    /** With VM workloads: the mesh ID, network and cluster name (the chart's `global.meshID`, `global.network`, `global.multiCluster.clusterName`). */
+    readonly meshID?: string;
+    readonly network?: string;
+    readonly multiCluster?: { readonly clusterName: string };
   };
   /** Runtime config of istiod and the proxies (`istio.mesh.v1alpha1.MeshConfig`). */
   readonly meshConfig: {
@@ -67,6 +71,8 @@ export interface GatewayValues {
     readonly enabled: boolean;
   };
   readonly replicaCount: number;
+  /** Environment of the gateway's proxy container. @default - none */
+  readonly env?: Readonly<Record<string, string>>;
   readonly service: {
     readonly type: 'LoadBalancer' | 'NodePort' | 'ClusterIP';
     readonly ports: readonly GatewayServicePort[];

@@ -30,7 +30,7 @@ export function istioHelmReleases(install: IstioInstall): IstioHelmRelease[] {
   });
   const base: BaseValues = { global: { istioNamespace: install.namespace } };
   const istiod: IstiodValues = {
-    global: { istioNamespace: install.namespace, hub: install.hub, tag: install.version },
+    global: { istioNamespace: install.namespace, hub: install.hub, tag: install.version, ...install.vm?.globalValues() },
     meshConfig: { trustDomain: install.trustDomain, rootNamespace: install.rootNamespace },
     env: { ...install.pilotEnv },
     autoscaleEnabled: false,
@@ -41,5 +41,6 @@ export function istioHelmReleases(install: IstioInstall): IstioHelmRelease[] {
     release('base', 'istio-base', base),
     release('istiod', 'istiod', istiod),
     ...(gateway ? [release('gateway', gateway.name, gateway.helmValues())] : []),
+    ...(install.vm ? [release('gateway', install.vm.eastWestGateway.name, install.vm.eastWestGateway.helmValues())] : []),
   ];
 }

@@ -3,6 +3,7 @@ import { checkImageHub, checkTrustDomain, ValidationError } from '../validation'
 import { SpireInjectionTemplate } from './injection-template';
 import { IngressGateway } from './ingress-gateway';
 import { checkIstioVersion } from './version';
+import { IstioVmSettings, vmPilotEnv } from './vm-settings';
 
 /** The istiod env var that makes the injector put `istio-proxy` in `initContainers`. */
 export const NATIVE_SIDECARS_ENV = 'ENABLE_NATIVE_SIDECARS';
@@ -30,6 +31,12 @@ export interface IstioInstallProps {
    * @default - no ingress gateway
    */
   readonly ingressGateway?: IngressGateway;
+  /**
+   * Workloads on VMs: mesh ID, network and cluster name, WorkloadEntry auto-registration
+   * and health checks, and the east-west gateway.
+   * @default - no VM workloads: none of these is set
+   */
+  readonly vm?: IstioVmSettings;
 }
 
 /**
@@ -50,6 +57,8 @@ export class IstioInstall {
   public readonly version: string;
   public readonly injection: SpireInjectionTemplate;
   public readonly ingressGateway?: IngressGateway;
+  /** Undefined without VM workloads. */
+  public readonly vm?: IstioVmSettings;
   /** istiod's environment: the injector's native-sidecar mode, taken from the template so both agree. */
   public readonly pilotEnv: Readonly<Record<string, string>>;
   /** Custom injection templates by name, as `sidecarInjectorWebhook.templates` holds them. */
@@ -73,7 +82,8 @@ export class IstioInstall {
     }
     this.injection = props.injection;
     this.ingressGateway = gateway;
-    this.pilotEnv = { [NATIVE_SIDECARS_ENV]: String(props.injection.nativeSidecars) };
+    this.vm = props.vm;
+    this.pilotEnv = { [NATIVE_SIDECARS_ENV]: String(props.injection.nativeSidecars), ...(props.vm ? vmPilotEnv() : {}) };
     this.injectionTemplates = { [props.injection.name]: props.injection.render() };
   }
 }

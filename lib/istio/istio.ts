@@ -7,6 +7,8 @@ import { SpireInjectionTemplate } from './injection-template';
 import { IngressGateway } from './ingress-gateway';
 import { istioProxyImage, IstioInstall } from './install';
 import { IstioOperator } from './operator';
+import { IstioVmSettings } from './vm-settings';
+import { EastWestGateway } from '../vm/east-west-gateway';
 
 export interface IstioProps {
   /** The mesh configuration: trust domain and the `istio` section. */
@@ -27,6 +29,8 @@ export class Istio extends Construct {
   /** Undefined when `istio.ingressGateway.enabled` is false. */
   public readonly ingressGateway?: IngressGateway;
   public readonly install: IstioInstall;
+  /** With VM workloads (`vms` non-empty): the east-west gateway VMs reach istiod and the services through. */
+  public readonly eastWestGateway?: EastWestGateway;
   public readonly operator: IstioOperator;
   /** The same install as Helm releases of Istio's charts, in install order. */
   public readonly helmReleases: readonly IstioHelmRelease[];
@@ -45,6 +49,17 @@ export class Istio extends Construct {
           serviceType: istio.ingressGateway.serviceType,
         })
       : undefined;
+    this.eastWestGateway =
+      config.vms.length > 0
+        ? new EastWestGateway({
+            csi: props.csi,
+            trustDomain: config.trustDomain,
+            namespace: props.namespace,
+            network: config.vmAccess.network,
+            socketWaitImage: istioProxyImage(istio.hub, istio.version),
+            serviceType: config.vmAccess.eastWestGatewayServiceType,
+          })
+        : undefined;
     this.install = new IstioInstall({
       namespace: props.namespace,
       trustDomain: config.trustDomain,
@@ -52,6 +67,9 @@ export class Istio extends Construct {
       version: istio.version,
       injection: this.injection,
       ingressGateway: this.ingressGateway,
+      vm: this.eastWestGateway
+        ? new IstioVmSettings({ meshId: config.vmAccess.meshID, network: config.vmAccess.network, clusterName: config.clusterName, eastWestGateway: this.eastWestGateway })
+        : undefined,
     });
     this.operator = new IstioOperator(this, 'operator', { install: this.install });
     this.helmReleases = istioHelmReleases(this.install);

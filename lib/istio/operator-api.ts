@@ -36,7 +36,7 @@ export interface IstioValues {
   readonly global: {
     /** Required when Istio is installed outside `istio-system`. */
     readonly istioNamespace: string;
-  };
+  } & Partial<MultiClusterGlobalValues>;
   readonly pilot: {
     /** Environment of istiod; values are strings, as Kubernetes env vars are. */
     readonly env: Readonly<Record<string, string>>;
@@ -45,6 +45,13 @@ export interface IstioValues {
     /** Custom injection templates by name, each a YAML document. */
     readonly templates: Readonly<Record<string, string>>;
   };
+}
+
+/** `values.global` for VMs and multiple networks (values_types.proto: meshID, multiCluster.clusterName, network). */
+export interface MultiClusterGlobalValues {
+  readonly meshID: string;
+  readonly multiCluster: { readonly clusterName: string };
+  readonly network: string;
 }
 
 export interface IstioComponents {
@@ -58,6 +65,8 @@ export interface GatewayComponentSpec {
   /** Labels of the gateway pods (and its Service selector). */
   readonly label?: Readonly<Record<string, string>>;
   readonly k8s?: {
+    /** Environment of the gateway's proxy container. @default - none */
+    readonly env?: readonly { readonly name: string; readonly value: string }[];
     /** Merged into the gateway Service; `ports` replaces the default list (and sets the container ports). */
     readonly service?: {
       readonly type: string;

@@ -39,13 +39,16 @@ export class IstioOperator extends Construct {
       tag: install.version,
       meshConfig: { trustDomain: install.trustDomain, rootNamespace: install.rootNamespace },
       values: {
-        global: { istioNamespace: install.namespace },
+        global: { istioNamespace: install.namespace, ...install.vm?.globalValues() },
         pilot: { env: { ...install.pilotEnv } },
         sidecarInjectorWebhook: { templates: { ...install.injectionTemplates } },
       },
       components: {
         // The default profile installs this gateway; without the socket it would take istiod's certificates, so it is turned off explicitly.
-        ingressGateways: [gateway ? gateway.componentSpec() : { name: INGRESS_GATEWAY_NAME, enabled: false }],
+        ingressGateways: [
+          gateway ? gateway.componentSpec() : { name: INGRESS_GATEWAY_NAME, enabled: false },
+          ...(install.vm ? [install.vm.eastWestGateway.componentSpec()] : []),
+        ],
       },
     };
     this.apiObject = new ApiObject(this, 'resource', {

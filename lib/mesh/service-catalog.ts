@@ -14,6 +14,11 @@ export interface ServiceCatalogProps {
   readonly gateway?: IIngressGateway;
   /** @default 'enforce' */
   readonly authorization?: AuthorizationMode;
+  /**
+   * Identities of workloads declared elsewhere (VM workloads), by `<namespace>/<name>`, that callers may name.
+   * @default - none
+   */
+  readonly otherIdentities?: ReadonlyMap<string, WorkloadIdentity>;
 }
 
 /**
@@ -31,6 +36,10 @@ export class ServiceCatalog {
       const key = serviceKey(d);
       if (this.identities.has(key)) throw new ValidationError('services', key, 'is declared twice');
       this.identities.set(key, meshedServiceIdentity(props.trustDomain, d.namespace, d.name, d.serviceAccountName));
+    }
+    for (const [key, identity] of props.otherIdentities ?? []) {
+      if (this.identities.has(key)) throw new ValidationError('services', key, 'is declared twice');
+      this.identities.set(key, identity);
     }
   }
 

@@ -49,6 +49,12 @@ export interface SpireRegistrationProps {
   readonly agents: ISpireAgentAttestation;
   /** The mesh identities; each becomes one entry. */
   readonly identities: readonly WorkloadIdentity[];
+  /**
+   * Entries made elsewhere (the VM workloads' node aliases and workload entries), created and
+   * owned by the same Job, after the identities' entries.
+   * @default []
+   */
+  readonly additionalEntries?: readonly RegistrationEntry[];
   /** The trust domain of every SPIFFE ID; each identity must belong to it. */
   readonly trustDomain: string;
   /**
@@ -165,7 +171,7 @@ export class SpireRegistration extends Construct {
         selectors: [`k8s:ns:${identity.namespace}`, `k8s:sa:${identity.serviceAccountName}`, ...(identity.extraSelectors ?? [])],
       });
     });
-    this.entries = [this.nodeAlias, ...this.workloadEntries];
+    this.entries = [this.nodeAlias, ...this.workloadEntries, ...(props.additionalEntries ?? [])];
     checkNoDuplicateEntries(this.entries);
     this.entriesJson = `${JSON.stringify(spireEntriesJson(this.entries), null, 2)}\n`;
     const timing = jobTiming(props, this.entries.length);

@@ -40,6 +40,8 @@ export interface ServerConf {
   /** Notifier "k8sbundle": the ConfigMap the trust bundle is written to. */
   readonly bundle: { readonly namespace: string; readonly configMap: string; readonly key: string };
   readonly healthChecks: HealthChecksConf;
+  /** NodeAttestors for agents outside the cluster (VMs), after k8s_psat. @default - none */
+  readonly vmNodeAttestors?: readonly HclBlock[];
 }
 
 /** KeyManager "disk", "memory" or "aws_kms", with the paths SPIRE reads. */
@@ -149,6 +151,7 @@ export function serverConfHcl(conf: ServerConf): HclBody {
               },
             },
           }),
+          ...(conf.vmNodeAttestors ?? []),
           pluginBlock('Notifier', 'k8sbundle', {
             namespace: conf.bundle.namespace,
             config_map: conf.bundle.configMap,

@@ -17,6 +17,7 @@ import {
   SpireLogLevel,
   SpireUpstreamAuthority,
 } from './settings';
+import { VmNodeAttestation } from './vm-node-attestation';
 
 /** The uid:gid the `ghcr.io/spiffe/spire-server` image is built to run as (its Dockerfile's `USER 1000:1000`). */
 export const SPIRE_SERVER_RUN_AS: RunAs = { uid: 1000, gid: 1000 };
@@ -140,6 +141,12 @@ export interface SpireServerProps {
    * @default 'root-cert.pem'
    */
   readonly bundleKey?: string;
+  /**
+   * Node attestors for agents on VMs (join_token, x509pop, aws_iid), beside k8s_psat, with
+   * the x509pop CA bundles mounted.
+   * @default - only k8s_psat: no agent outside the cluster can attest
+   */
+  readonly vmNodeAttestation?: VmNodeAttestation;
 }
 
 /**
@@ -282,6 +289,7 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
       },
       bundle: { namespace: this.namespace, configMap: this.bundleConfigMap.name, key: this.bundleKey },
       healthChecks: SPIRE_HEALTH_CHECKS,
+      ...(props.vmNodeAttestation ? { vmNodeAttestors: props.vmNodeAttestation.plugins } : {}),
     };
     const configFile = new SpireConfigFile(this, 'config', {
       name: NAME,
@@ -293,7 +301,7 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
 
     this.createRbac(metadata);
     if (upstream?.type === 'cert-manager' && upstream.kubeConfigFile === undefined) this.grantCertificateRequests(upstream.namespace);
-    this.statefulSet = this.createStatefulSet(props.image, storageSize, configFile, files, env);
+    this.statefulSet = this.createStatefulSet(props.image, storageSize, configFile, files, env, props.vmNodeAttestation);
     if (this.replicas > 1) {
       // L1: cdk8s-plus-25 has no PodDisruptionBudget. Not with one replica: it would block every node drain.
       this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'pdb', {
@@ -409,7 +417,14 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
     );
   }
 
-  private createStatefulSet(image: string, storageSize: string, configFile: SpireConfigFile, files: readonly MountedFile[], env: k8s.EnvVar[]): k8s.KubeStatefulSet {
+  private createStatefulSet(
+    image: string,
+    storageSize: string,
+    configFile: SpireConfigFile,
+    files: readonly MountedFile[],
+    env: k8s.EnvVar[],
+    vm?: VmNodeAttestation,
+  ): k8s.KubeStatefulSet {
     const labels = { ...this.selector };
     const volumes = { data: 'spire-data', sockets: 'spire-server-socket', tmp: 'tmp' };
     const health = healthContainerFields(this.conf.healthChecks);
@@ -468,6 +483,7 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
                   // The root filesystem is read-only; SQLite (mattn/go-sqlite3) and Go's os.TempDir write temp files here.
                   { name: volumes.tmp, mountPath: '/tmp' },
                   ...files.map((f) => f.mount),
+                  ...(vm?.mounts ?? []),
                 ],
               },
             ],
@@ -476,6 +492,7 @@ export class SpireServer extends Construct implements ISpireServerAdmin, ISpireS
               { name: volumes.sockets, emptyDir: {} },
               { name: volumes.tmp, emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
               ...files.map((f) => f.volume),
+              ...(vm?.volumes ?? []),
             ],
           },
         },
