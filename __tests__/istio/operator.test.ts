@@ -5,7 +5,7 @@ import { IngressGateway } from '../../lib/istio/ingress-gateway';
 import { IstioInstall, IstioInstallProps } from '../../lib/istio/install';
 import { IstioOperator } from '../../lib/istio/operator';
 import { meshIndex } from '../../lib/synth';
-import { istioOperatorProblems } from '../support/istio-operator-schema';
+import { istioOperatorProblems } from '../../lib/testing/istio-operator-schema';
 import { find, synthesize } from '../support/synth';
 import { testChart } from '../support/test-app';
 

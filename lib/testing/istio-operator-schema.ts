@@ -1,4 +1,5 @@
-import Ajv, { ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { optionalPeer } from './optional-peer';
 
 /**
  * A closed JSON schema of Istio 1.30's IstioOperator, for the fields istioctl accepts. The
@@ -92,7 +93,7 @@ let validator: ValidateFunction | undefined;
 
 /** Problems of an IstioOperator against {@link ISTIO_OPERATOR_SCHEMA}; empty when it is valid. */
 export function istioOperatorProblems(manifest: unknown): string[] {
-  validator ??= new Ajv({ strict: false, allErrors: true }).compile(ISTIO_OPERATOR_SCHEMA);
+  validator ??= new (optionalPeer<typeof import('ajv')>('ajv').default)({ strict: false, allErrors: true }).compile(ISTIO_OPERATOR_SCHEMA);
   if (validator(manifest)) return [];
   return (validator.errors ?? []).map(
     (e) => `${e.instancePath || '/'} ${e.message}${'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : ''}`,

@@ -1,4 +1,4 @@
-import { Manifest, podSpecProblems, schemaProblems } from './schema';
+import { Manifest, podSpecProblems, schemaProblems } from '../support/schema';
 
 /**
  * The schema check is what makes "every object passes its schema" mean something: if it
