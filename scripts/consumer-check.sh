@@ -127,12 +127,14 @@ if (require.main === module) {
 EOF
 cat >"$app/main.test.ts" <<'EOF'
 import { Chart, Testing } from 'cdk8s';
+import { chartManifests } from 'spire-mesh/testing';
 import { build } from './main';
 
 test('the echo chart: its manifests as reviewed, a Deployment and an ALLOW policy for its callers', () => {
-  const { echo } = build(Testing.app().outdir);
+  const { mesh, echo } = build(Testing.app().outdir);
   const objects = Testing.synth(Chart.of(echo));
   expect(objects).toMatchSnapshot();
+  expect(chartManifests(mesh, 'team-a-echo')).toEqual(objects);
   expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'echo-v1')).toBeDefined();
   expect(objects.find((o) => o.kind === 'AuthorizationPolicy' && o.metadata.namespace === 'team-a')).toBeDefined();
 });
@@ -147,8 +149,10 @@ check "one copy each of cdk8s and constructs (peer dependencies)" 60 bash -c "
   done"
 check "the package ships compiled JavaScript and declarations, no sources or tests" 60 bash -c "
   cd '$app/node_modules/spire-mesh' && test -f build/lib/index.js && test -f build/lib/index.d.ts &&
-  test -f build/lib/registration/register-entries.sh && test -f LICENSE &&
-  ! find . -name '*.ts' ! -name '*.d.ts' | grep . && ! find . -name '*.test.*' | grep ."
+  test -f build/lib/registration/register-entries.sh && test -f LICENSE && test -f build/lib/testing/index.d.ts &&
+  test -f crds/istio-1.30.3/crds.yaml && test -f templates/mesh-repo/gitignore &&
+  ! find . -path ./templates -prune -o -name '*.ts' ! -name '*.d.ts' -print | grep . &&
+  ! find . -path ./templates -prune -o -name '*.test.*' -print | grep ."
 check "tsc --build (cdk8s's default tsconfig) compiles the app, and node main.js synthesizes the mesh with the echo chart" 300 bash -c "
   cd '$app' && npx tsc --build && CDK8S_OUTDIR='$work/tsc-dist' node main.js | grep -x '0005-team-a-echo.k8s.yaml' &&
   grep -q 'name: echo-v1' '$work/tsc-dist/0005-team-a-echo.k8s.yaml'"
@@ -164,6 +168,22 @@ check "require('spire-mesh') from plain JavaScript builds and synthesizes the me
     console.log(require('spire-mesh/package.json').version);
     try { require('spire-mesh/build/lib/validation'); throw new Error('deep import allowed'); }
     catch (e) { if (e.code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw e; }\""
+
+# A user's mesh repository as `spire-mesh init` scaffolds it (the tarball's CLI, no network), with
+# spire-mesh from the tarball: its own `npm test` (spire-mesh/testing's checks under ts-jest) passes
+# as scaffolded, fails naming dist/ after a config change, and passes again after `npm run synth`.
+repo="$work/mesh-repo"
+required "spire-mesh init scaffolds a mesh repository, dist/ synthesized" 120 bash -c "
+  cd '$work' && '$app/node_modules/.bin/spire-mesh' init mesh-repo | grep -q 'dist/ (a synth' && test -f mesh-repo/dist/meta/index.json &&
+  test -f mesh-repo/.gitignore && ! '$app/node_modules/.bin/spire-mesh' init mesh-repo 2>/dev/null"
+required "npm install of the scaffolded repository (spire-mesh from the tarball)" 900 bash -c "
+  cd '$repo' && npm pkg set 'dependencies.spire-mesh=file:$tarball' &&
+  npm install --prefer-offline --no-audit --no-fund --loglevel=error"
+check "the scaffolded repository's npm test passes: dist/ fresh, schemas, wiring" 300 bash -c "cd '$repo' && npm test --silent"
+check "after a config change its npm test names the stale dist/ file, and passes after npm run synth" 600 bash -c "
+  cd '$repo' && sed -i 's/^trustDomain: example.org/trustDomain: corp.example/' spire-mesh.config.yaml &&
+  ! npm test --silent >out 2>&1 && grep -q 'dist/0001-spire.k8s.yaml differs from a fresh synth' out &&
+  npm run --silent synth && grep -q 'trust_domain = \"corp.example\"' dist/0001-spire.k8s.yaml && npm test --silent"
 
 # Read-only from here: node_modules belongs to someone else (root), the CLI runs as nobody.
 chmod -R a-w "$app/node_modules"

@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { INDEX_FILE, INDEX_VERSION, IndexError, MeshIndex, parseIndex } from '../core/index-contract';
 import { CliError } from './errors';
 import { checkGitOps } from './gitops';
+import { initMeshRepository } from './init';
 import { printGraph } from './graph';
 import { commandLine, downPlan, entriesCreatePlan, forwardCommands, Plan, PlanCommand, PlanOptions, spireServerCommand, spireServerPodsCommand, Tool, upPlan } from './plan';
 import { parsePods, PodListError, readyPod } from './pods';
@@ -252,6 +253,22 @@ function buildProgram(ctx: MainContext): Command {
       const global = globals(cmd);
       const { index, dryRun, runner } = await prepare(ctx, global, 'kubectl');
       await vmBundle({ index, name, ...opts, dryRun, context: global.context, runner, io: ctx.io, cwd: ctx.cwd });
+    });
+
+  program
+    .command('init')
+    .description('scaffold a mesh repository of your own in <dir> (new or empty): config, main.ts, tests, dist/')
+    .argument('<dir>', 'the directory to create')
+    .action((dir: string) => {
+      const result = initMeshRepository(path.resolve(ctx.cwd, dir));
+      ctx.io.out(
+        [
+          `spire-mesh init: ${dir}`,
+          ...result.files.map((f) => `  ${f}`),
+          result.synthesized === true ? '  dist/ (a synth of spire-mesh.config.yaml)' : `  dist/ (empty: ${result.synthesized}; run \`npm run synth\`)`,
+          `next: cd ${dir} && npm install && npm test; edit spire-mesh.config.yaml, \`npm run synth\`, commit with dist/`,
+        ].join('\n'),
+      );
     });
 
   return program;

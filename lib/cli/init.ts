@@ -1,0 +1,123 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { CliError } from './errors';
+
+/** The package's root: two folders up from lib/cli in the sources, three from build/lib/cli. */
+const PACKAGE_ROOT = [path.join(__dirname, '..', '..'), path.join(__dirname, '..', '..', '..')].find((dir) =>
+  fs.existsSync(path.join(dir, 'templates', 'mesh-repo')),
+)!;
+/** The files `init` copies: a user's mesh repository in the cdk8s typescript-app layout. */
+export const TEMPLATE_DIR = path.join(PACKAGE_ROOT, 'templates', 'mesh-repo');
+/** Template files stored under another name: npm pack leaves out every `.gitignore`. */
+const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore' };
+
+interface PackageJson {
+  readonly version: string;
+  readonly peerDependencies: Record<string, string>;
+  readonly devDependencies?: Record<string, string>;
+}
+
+/**
+ * The new repository's package.json: spire-mesh at this version, its peers at the ranges it
+ * accepts (the optional ones, for spire-mesh/testing, as devDependencies), and the tools of
+ * `cdk8s init typescript-app` (ts-node, jest with ts-jest, cdk8s-cli) for `npm run synth` and `npm test`.
+ */
+export function meshRepoPackageJson(name: string, own: PackageJson): Record<string, unknown> {
+  const peer = (dep: string) => own.peerDependencies[dep];
+  const dev = (dep: string, fallback: string) => (own.devDependencies?.[dep] ? `^${own.devDependencies[dep]}` : fallback);
+  return {
+    name,
+    version: '0.1.0',
+    private: true,
+    description: 'A service mesh (Istio with SPIRE identities) built with spire-mesh; dist/ is what the cluster gets',
+    scripts: {
+      synth: 'cdk8s synth',
+      test: 'jest',
+      mesh: 'spire-mesh',
+    },
+    dependencies: {
+      'spire-mesh': `^${own.version}`,
+      cdk8s: peer('cdk8s'),
+      'cdk8s-plus-25': peer('cdk8s-plus-25'),
+      constructs: peer('constructs'),
+    },
+    devDependencies: {
+      ajv: peer('ajv'),
+      'kubernetes-models': peer('kubernetes-models'),
+      'cdk8s-cli': dev('cdk8s-cli', '^2.207.0'),
+      '@types/jest': '^29',
+      '@types/node': '^20',
+      jest: '^29',
+      'ts-jest': '^29',
+      'ts-node': '^10',
+      typescript: '~5.9.3',
+    },
+  };
+}
+
+/** Every file of `dir`, relative to it. */
+function listFiles(dir: string, base = dir): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    return e.isDirectory() ? listFiles(full, base) : [path.relative(base, full)];
+  });
+}
+
+/** What `init` did, for its report. */
+export interface InitResult {
+  readonly dir: string;
+  readonly files: readonly string[];
+  /** Whether dist/ holds a synth of the starter config; else why not. */
+  readonly synthesized: true | string;
+}
+
+/**
+ * Scaffolds a user's mesh repository in `dir`: the cdk8s typescript-app layout (package.json,
+ * cdk8s.yaml, tsconfig.json, jest.config.js, .gitignore), main.ts that only wires, mesh.ts that
+ * builds the mesh of spire-mesh.config.yaml (a commented starter), __tests__/mesh.test.ts with
+ * spire-mesh/testing's checks, and dist/ synthesized from the starter config in this process
+ * (no npm, no network, no child process). Refuses a `dir` that exists and is not empty.
+ */
+export function initMeshRepository(dir: string): InitResult {
+  if (fs.existsSync(dir)) {
+    if (!fs.statSync(dir).isDirectory()) throw new CliError(`init: ${dir} exists and is not a directory`);
+    const present = fs.readdirSync(dir);
+    if (present.length > 0) {
+      throw new CliError(`init: ${dir} is not empty (${present.slice(0, 3).join(', ')}${present.length > 3 ? ', …' : ''}): name a new or empty directory`);
+    }
+  }
+  const own = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as PackageJson;
+  const name = path.basename(path.resolve(dir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '') || 'mesh';
+  fs.mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  for (const file of listFiles(TEMPLATE_DIR)) {
+    const target = RENAMED[file] ?? file;
+    fs.mkdirSync(path.dirname(path.join(dir, target)), { recursive: true });
+    fs.copyFileSync(path.join(TEMPLATE_DIR, file), path.join(dir, target));
+    files.push(target);
+  }
+  fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(meshRepoPackageJson(name, own), null, 2)}\n`);
+  files.push('package.json');
+  return { dir, files: files.sort(), synthesized: synthStarter(dir) };
+}
+
+/**
+ * dist/ of the starter config, as the new repository's `npm run synth` writes it, so its first
+ * `npm test` passes. Loaded here, not at the CLI's start: the other commands load no construct.
+ * @returns true, or why dist/ was left empty (with a .gitkeep)
+ */
+function synthStarter(dir: string): true | string {
+  const dist = path.join(dir, 'dist');
+  try {
+    const { readMeshConfig } = require('../config/load') as typeof import('../config/load');
+    const { buildMesh } = require('../composition-root') as typeof import('../composition-root');
+    const { publishMesh } = require('../synth') as typeof import('../synth');
+    const { config } = readMeshConfig({ cwd: dir, env: {} });
+    publishMesh(dist, (outdir) => buildMesh(config, { outdir }));
+    return true;
+  } catch (err) {
+    fs.mkdirSync(dist, { recursive: true });
+    fs.writeFileSync(path.join(dist, '.gitkeep'), '');
+    return err instanceof Error ? err.message : String(err);
+  }
+}
