@@ -104,15 +104,7 @@ export class IngressGateway implements IIngressGateway {
     if (otherPorts.includes(this.mtlsPort)) {
       throw new ValidationError('mtlsPort', this.mtlsPort, `must not be one of the gateway Service's other ports (${otherPorts.join(', ')})`);
     }
-    this.socketWait = {
-      name: SOCKET_WAIT_CONTAINER,
-      image: checkImage('socketWaitImage', props.socketWaitImage),
-      command: ['sh', '-c', socketWaitScript()],
-      env: [{ name: 'SOCKET', value: this.socket.socketPath }],
-      volumeMounts: [this.socket.mount],
-      securityContext: containerSecurityContext({ uid: PROXY_UID, gid: PROXY_UID }),
-      resources: resources('10m', '16Mi', '32Mi'),
-    };
+    this.socketWait = socketWaitContainer(this.socket, checkImage('socketWaitImage', props.socketWaitImage));
   }
 
   /** The gateway's entry in `components.ingressGateways` of the IstioOperator. */
@@ -166,6 +158,23 @@ export class IngressGateway implements IIngressGateway {
       initContainers: [k8s.toJson_Container(this.socketWait)!],
     };
   }
+}
+
+/**
+ * A gateway pod's init container that holds it back until the SPIRE agent serves `socket`
+ * (see {@link socketWaitScript}), as the proxy's user with the restricted securityContext.
+ * @param image any image with a POSIX `sh` and `sleep`: the gateway's own proxy image
+ */
+export function socketWaitContainer(socket: WorkloadSocket, image: string): k8s.Container {
+  return {
+    name: SOCKET_WAIT_CONTAINER,
+    image,
+    command: ['sh', '-c', socketWaitScript()],
+    env: [{ name: 'SOCKET', value: socket.socketPath }],
+    volumeMounts: [socket.mount],
+    securityContext: containerSecurityContext({ uid: PROXY_UID, gid: PROXY_UID }),
+    resources: resources('10m', '16Mi', '32Mi'),
+  };
 }
 
 /**
