@@ -3,9 +3,9 @@ import { k8s } from 'cdk8s-plus-25';
 import { GatewayServiceType } from '../config/mesh-config';
 import { workloadIdentity, WorkloadIdentity } from '../identity';
 import { GatewayServicePort, GatewayValues } from '../istio/helm-values-api';
-import { socketWaitContainer } from '../istio/ingress-gateway';
+import { socketChartValues, socketOverlay, socketWaitContainer } from '../istio/ingress-gateway';
 import { GatewayComponentSpec } from '../istio/operator-api';
-import { PROXY_CONTAINER, WorkloadSocket, WORKLOAD_SOCKET_VOLUME } from '../istio/workload-socket';
+import { WorkloadSocket } from '../istio/workload-socket';
 import { IWorkloadApiCsi } from '../spire/interfaces';
 import { checkDns1123Label, checkImage, checkOneOf } from '../validation';
 
@@ -74,7 +74,6 @@ export class EastWestGateway {
 
   /** Its entry in `components.ingressGateways` of the IstioOperator. */
   public componentSpec(): GatewayComponentSpec {
-    const podSpec = 'spec.template.spec';
     return {
       name: this.name,
       enabled: true,
@@ -82,18 +81,7 @@ export class EastWestGateway {
       k8s: {
         env: Object.entries(this.env).map(([name, value]) => ({ name, value })),
         service: { type: this.serviceType, ports: this.servicePorts.map((p) => ({ ...p })) },
-        overlays: [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'Deployment',
-            name: this.name,
-            patches: [
-              { path: `${podSpec}.volumes.[name:${WORKLOAD_SOCKET_VOLUME}]`, value: this.socket.volumeJson() },
-              { path: `${podSpec}.containers.[name:${PROXY_CONTAINER}].volumeMounts.[name:${WORKLOAD_SOCKET_VOLUME}]`, value: this.socket.mountJson() },
-              { path: `${podSpec}.initContainers`, value: [k8s.toJson_Container(this.socketWait)] },
-            ],
-          },
-        ],
+        overlays: [socketOverlay(this.name, this.socket, this.socketWait)],
       },
     };
   }
@@ -108,9 +96,7 @@ export class EastWestGateway {
       replicaCount: 1,
       env: { ...this.env },
       service: { type: this.serviceType, ports: this.servicePorts.map((p) => ({ ...p })) },
-      volumes: [this.socket.volumeJson()],
-      volumeMounts: [this.socket.mountJson()],
-      initContainers: [k8s.toJson_Container(this.socketWait)!],
+      ...socketChartValues(this.socket, this.socketWait),
     };
   }
 }
