@@ -19,7 +19,7 @@
 export { buildMesh, type BuildMeshOptions, type Mesh, type MeshContext } from './composition-root';
 export * from './config/mesh-config';
 export { ConfigError, loadMeshConfig, readMeshConfig, resolveMeshConfig, CONFIG_ENV_VAR, DEFAULT_CONFIG_FILE, type LoadOptions, type LoadedConfig } from './config/load';
-export { publishMesh, synthMesh, synthReport } from './synth';
+export { publishMesh, synthMesh, synthReport, OWNED_SUBDIRS } from './synth';
 export { chartSnapshot, PLATFORM_ANNOTATIONS } from './snapshot';
 export { ValidationError } from './validation';
 

@@ -123,11 +123,49 @@ export function meshObjectSizes(files: ReadonlyMap<string, readonly unknown[]>):
   return [...files].flatMap(([file, objects]) => measureObjects(file, objects));
 }
 
+/** The subdirectories of the output directory synth owns whole: every file in them is one it writes. */
+export const OWNED_SUBDIRS: readonly string[] = [ISTIOCTL_SUBDIR, 'argocd', path.posix.dirname(INDEX_FILE)];
+
+/** Whether synth owns `file` (relative to the output directory, `/`-separated): a top-level `*.k8s.yaml`, or anything in an owned subdirectory. */
+function ownedBySynth(file: string): boolean {
+  return (!file.includes('/') && file.endsWith('.k8s.yaml')) || OWNED_SUBDIRS.some((dir) => file.startsWith(`${dir}/`));
+}
+
+/** Every file below `dir`, relative to it, `/`-separated. */
+function filesBelow(dir: string, prefix = ''): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    return entry.isDirectory() ? filesBelow(path.join(dir, entry.name), rel) : [rel];
+  });
+}
+
+/** Deletes every file synth owns below `outdir` that is not in `written`, then the owned subdirectories left empty. */
+function removeStale(outdir: string, written: ReadonlySet<string>): void {
+  for (const file of filesBelow(outdir).filter(ownedBySynth)) {
+    if (!written.has(file)) fs.rmSync(path.join(outdir, ...file.split('/')), { force: true });
+  }
+  for (const dir of OWNED_SUBDIRS) removeEmptyDirs(path.join(outdir, dir));
+}
+
+function removeEmptyDirs(dir: string): void {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) removeEmptyDirs(path.join(dir, entry.name));
+  if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+}
+
 /**
  * Writes every step of the mesh (its charts and the App's other charts), the Argo CD files and
  * the index to the App's output directory, finalizing the mesh first. Validation of the whole
  * tree, and the size of every object (`lib/core/object-size.ts`), are checked before the first
  * file is written.
+ *
+ * The output directory is shared: synth owns its top-level `*.k8s.yaml` files and everything
+ * under `istioctl/`, `argocd/` and `meta/` ({@link OWNED_SUBDIRS}). After writing, it deletes
+ * the files of those it did not write this time (a removed service's chart, the Argo CD files
+ * once `gitops.repoURL` is emptied), so what Argo CD syncs is exactly this synth. Anything else
+ * there (a README, `.gitkeep`, another directory) is left alone; keep nothing of your own in
+ * the owned subdirectories.
  */
 export function synthMesh(mesh: Mesh): MeshIndex {
   const files = renderMesh(mesh);
@@ -144,13 +182,16 @@ export function synthMesh(mesh: Mesh): MeshIndex {
   fs.mkdirSync(path.dirname(indexPath), { recursive: true });
   fs.writeFileSync(indexPath, `${JSON.stringify(index, null, 2)}\n`);
   fs.writeFileSync(path.join(outdir, IDENTITY_GRAPH_FILE), identityGraphMarkdown(mesh.identityGraph));
+  removeStale(outdir, new Set([...files.keys(), INDEX_FILE, IDENTITY_GRAPH_FILE]));
   return index;
 }
 
 /**
  * Synthesizes into a staging directory beside `dist`, then swaps it in: `dist` keeps its
  * previous content until the whole synth has succeeded, so a bad config never leaves it
- * empty or half-written.
+ * empty or half-written. The new `dist` holds exactly that synth: the staging directory
+ * starts empty, so stale files are gone, and so is anything else kept in `dist` (unlike
+ * {@link synthMesh} writing in place, which removes only the files it owns).
  * @param build builds the mesh writing to the given directory
  */
 export function publishMesh(dist: string, build: (outdir: string) => Mesh): MeshIndex {
