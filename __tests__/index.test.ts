@@ -8,11 +8,11 @@ test('GIVEN the package entry WHEN listing its runtime exports THEN they are the
     'BookinfoRouting', 'CONFIG_ENV_VAR', 'CallerPolicy', 'ConfigError', 'DEFAULT_CONFIG', 'DEFAULT_CONFIG_FILE', 'EastWestGateway', 'INDEX_FILE',
     'INDEX_TOOLS', 'INDEX_VERSION', 'ISTIO_CHARTS', 'IndexError', 'IngressGateway', 'Istio', 'IstioApplications', 'IstioInstall',
     'IstioOperator', 'IstioVmSettings', 'IstiodExposure', 'KNOWN_SELECTOR_TYPES', 'MESH_PROTOCOLS', 'MeshChart', 'MeshNamespaces', 'MeshPeerAuthentication',
-    'MeshedService', 'RegistrationEntry', 'RootApplication', 'SPIRE_CA_KEY_TYPES', 'SPIRE_DATASTORE_TYPES', 'SPIRE_LOG_LEVELS',
+    'MeshedService', 'OWNED_SUBDIRS', 'PLATFORM_ANNOTATIONS', 'RegistrationEntry', 'RootApplication', 'SPIRE_CA_KEY_TYPES', 'SPIRE_DATASTORE_TYPES', 'SPIRE_LOG_LEVELS',
     'ServiceCatalog', 'ServiceRoute', 'SpiffeCsiDriver', 'Spire', 'SpireAgent', 'SpireAgentIdentity', 'SpireInjectionTemplate',
     'SpireRegistration', 'SpireServer', 'SpireServerVmService', 'TAINT_EFFECTS', 'TOLERATION_OPERATORS', 'VM_ATTESTORS', 'ValidationError',
     'VmNodeAttestation', 'VmWorkload', 'WorkloadSocket',
-    'buildGitOps', 'buildMesh', 'gitopsFiles', 'istioNetworking', 'istioSecurity', 'loadMeshConfig', 'markMeshWorkload',
+    'buildGitOps', 'buildMesh', 'chartSnapshot', 'gitopsFiles', 'istioNetworking', 'istioSecurity', 'loadMeshConfig', 'markMeshWorkload',
     'meshedServiceIdentity', 'parseIndex', 'parseSpiffeId', 'publishMesh', 'readMeshConfig', 'resolveMeshConfig', 'synthMesh',
     'synthReport', 'workloadIdentity',
   ]);
