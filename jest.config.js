@@ -3,6 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   // V8's compiled code of each module reused by the next test files of a worker (see the file).
   runtime: '<rootDir>/__tests__/support/code-cache-runtime.js',
+  // The default mesh synthesized once per run into a temporary dist/ (see the file).
+  globalSetup: '<rootDir>/__tests__/support/global-setup.js',
+  globalTeardown: '<rootDir>/__tests__/support/global-teardown.js',
   roots: ['<rootDir>/__tests__', '<rootDir>/examples'],
   testMatch: ['**/*.test.ts'],
   transform: {

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { committedDist, committedDistWithGitOps, fakeEnv, run as runIn, writeCluster } from '../support/cli';
+import { defaultDist, defaultDistWithGitOps, fakeEnv, run as runIn, writeCluster } from '../support/cli';
 import { tempDir } from '../support/temp';
 
 // `gitops check` against the fake kubectl, answering with an argocd-cm written per case.
 jest.setTimeout(60_000);
 
-const { cwd, index } = committedDistWithGitOps();
+const { cwd, index } = defaultDistWithGitOps();
 const gitops = index.gitops!;
 const cluster = writeCluster(index);
 const PATCH = 'kubectl patch configmap argocd-cm -n argocd --type merge --patch-file dist/argocd/argocd-cm-health.k8s.yaml';
@@ -86,7 +86,7 @@ test.concurrent('GIVEN --dry-run and a context WHEN checking THEN it shows the r
 });
 
 test.concurrent('GIVEN a dist/ synthesized without gitops.repoURL WHEN checking THEN it says how to get the Argo CD files, calling nothing', async () => {
-  const plain = committedDist();
+  const plain = defaultDist();
   const result = await run([], {}, plain.cwd);
   expect(result.code).toBe(1);
   expect(result.calls).toEqual([]);

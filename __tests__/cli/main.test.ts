@@ -2,7 +2,7 @@ import { spawn, SpawnOptions } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { INDEX_FILE, MeshIndex } from '../../lib/core/index-contract';
-import { committedDist, FAKE_BIN, fakeEnv, hungPidsAlive, run as runIn, writeCluster } from '../support/cli';
+import { defaultDist, FAKE_BIN, fakeEnv, hungPidsAlive, run as runIn, writeCluster } from '../support/cli';
 import { tempDir } from '../support/temp';
 
 // Each case spawns up to ~40 fake tools, several at once: on a loaded 2-core machine that can
@@ -12,8 +12,8 @@ jest.setTimeout(60_000);
 const HANG_TIMEOUT = '2';
 
 const root = path.join(__dirname, '..', '..');
-// The fixture is a real synth of the default mesh (the committed dist/), not a hand-kept copy.
-const { cwd, index } = committedDist();
+// The fixture is a real synth of the default mesh, not a hand-kept copy (nor the committed dist/: that is the config of whoever runs the suite).
+const { cwd, index } = defaultDist();
 const cluster = writeCluster(index, ['details-v1']);
 const env = (extra: Record<string, string> = {}) => fakeEnv(cluster, extra);
 const run = (args: string[], e: NodeJS.ProcessEnv, heartbeatSeconds?: number) => runIn(args, e, cwd, heartbeatSeconds);

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { committedDistWithGitOps, FAKE_BIN, fakeEnv, run as runIn, writeCluster } from '../support/cli';
+import { defaultDistWithGitOps, FAKE_BIN, fakeEnv, run as runIn, writeCluster } from '../support/cli';
 import { realTool } from '../support/real-tools';
 import { tempDir } from '../support/temp';
 
@@ -12,7 +12,7 @@ jest.setTimeout(60_000);
 
 const kubectl = realTool('kubectl');
 // With the Argo CD entry, so `gitops check` runs too.
-const { cwd, index } = committedDistWithGitOps();
+const { cwd, index } = defaultDistWithGitOps();
 const cluster = writeCluster(index);
 
 /** A kubectl on PATH that records its call as the fakes do, then runs the real one with a request timeout. */

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { defaultDistDir } from '../support/default-dist-dir';
 import { parse } from '../support/hcl';
 import * as YAML from 'yaml';
 import { agentConfHcl } from '../../lib/spire/agent-conf';
@@ -9,15 +10,14 @@ import { find, synthesize } from '../support/synth';
 import { expectedJson } from './hcl-json';
 import { referenceKeys, REFERENCE_DIR, unknownKeys } from './reference-keys';
 
-const DIST = path.join(__dirname, '..', '..', 'dist');
 
 let cached: { server: string; agent: string } | undefined;
 
-/** server.conf and agent.conf as written to dist/ by `npm run synth` (synth-command.test.ts proves dist/ is fresh). */
+/** server.conf and agent.conf of the default mesh as `npm run synth` writes them to dist/ (the run's globalSetup synthesized it). */
 function distConfs(): { server: string; agent: string } {
   if (cached) return cached;
   const step = meshIndex(synthesize().mesh).steps.find((s) => s.chart === 'spire')!;
-  const manifests = YAML.parseAllDocuments(fs.readFileSync(path.join(DIST, step.file), 'utf8')).map((d) => d.toJS());
+  const manifests = YAML.parseAllDocuments(fs.readFileSync(path.join(defaultDistDir(), step.file), 'utf8')).map((d) => d.toJS());
   cached = {
     server: find(manifests, 'ConfigMap', 'spire-server', 'spire').data['server.conf'],
     agent: find(manifests, 'ConfigMap', 'spire-agent', 'spire').data['agent.conf'],

@@ -3,27 +3,29 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { INDEX_FILE, IndexObject, MeshIndex, parseIndex } from '../../lib/core/index-contract';
 import { main } from '../../lib/cli/main';
+import { defaultDistDir } from './default-dist-dir';
 import { tempDir } from './temp';
 
 const fixtures = path.join(__dirname, '..', 'cli', 'fixtures');
 /** The fake kubectl and istioctl. */
 export const FAKE_BIN = path.join(fixtures, 'bin');
 
-/** A copy of the committed dist/ in `<cwd>/dist` of a fresh temporary directory, and its index. */
-export interface CommittedDist {
+/** A copy of the default mesh's dist/ in `<cwd>/dist` of a fresh temporary directory, and its index. */
+export interface SynthesizedDist {
   readonly cwd: string;
   readonly index: MeshIndex;
 }
 
 /**
- * The committed dist/: a real synth of the default mesh, which synth-command.test.ts proves
- * equal to a fresh one byte for byte. Copied, so a case may change it; read through the CLI's
- * own index parser. Not synthesized here: the CLI loads no construct, and a test worker that
+ * The default mesh's dist/, as `npm run synth` writes it with no config file: synthesized once
+ * per run by jest's globalSetup (default-dist.js), not the committed dist/, which holds the
+ * repository's own config. Copied, so a case may change it; read through the CLI's own index
+ * parser. Not synthesized in the test worker: the CLI loads no construct, and a worker that
  * loads them all makes every tool the CLI starts slower to fork.
  */
-export function committedDist(): CommittedDist {
+export function defaultDist(): SynthesizedDist {
   const cwd = tempDir('cli-dist');
-  fs.cpSync(path.join(__dirname, '..', '..', 'dist'), path.join(cwd, 'dist'), { recursive: true });
+  fs.cpSync(defaultDistDir(), path.join(cwd, 'dist'), { recursive: true });
   const indexFile = path.join(cwd, 'dist', INDEX_FILE);
   return { cwd, index: parseIndex(fs.readFileSync(indexFile, 'utf8'), indexFile) };
 }
@@ -32,12 +34,12 @@ export function committedDist(): CommittedDist {
 export const EXAMPLE_HEALTH_FILE = path.join(__dirname, '..', '..', 'examples', 'gitops', 'argocd', 'argocd-cm-health.k8s.yaml');
 
 /**
- * The committed dist/ as synth writes it with gitops.repoURL set, as far as the CLI reads it:
- * the Argo CD health file beside the steps and its entry in the index (the committed dist/ has
- * no Argo CD files; __tests__/argocd/gitops.test.ts checks synth writes this entry).
+ * The default mesh's dist/ as synth writes it with gitops.repoURL set, as far as the CLI reads
+ * it: the Argo CD health file beside the steps and its entry in the index (the default has no
+ * Argo CD files; __tests__/argocd/gitops.test.ts checks synth writes this entry).
  */
-export function committedDistWithGitOps(): CommittedDist {
-  const { cwd, index } = committedDist();
+export function defaultDistWithGitOps(): SynthesizedDist {
+  const { cwd, index } = defaultDist();
   const patchFile = 'argocd/argocd-cm-health.k8s.yaml';
   fs.mkdirSync(path.join(cwd, 'dist', 'argocd'));
   fs.copyFileSync(EXAMPLE_HEALTH_FILE, path.join(cwd, 'dist', patchFile));
