@@ -1,9 +1,10 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readMeshConfig } from '../lib/config/load';
+import { App, Chart } from 'cdk8s';
+import { readMeshConfig, resolveMeshConfig } from '../lib/config/load';
 import { buildMesh } from '../lib/composition-root';
-import { publishMesh, synthReport } from '../lib/synth';
+import { publishMesh, synthMesh, synthReport } from '../lib/synth';
 import { distProblems } from '../lib/testing/dist';
 import { tempDir } from './support/temp';
 
@@ -90,5 +91,44 @@ describe('publishMesh swaps a finished synth into dist/', () => {
     const [first, ...rest] = synthReport(source, dist, index);
     expect(first).toBe('spire-mesh: config spire-mesh.config.yml');
     expect(rest.map((line) => path.relative(dist, line.trim().split('  ')[0])).sort()).toEqual(files);
+  });
+});
+
+describe('synthMesh writing in place removes what it owns and no longer writes, and nothing else', () => {
+  const withTeamB = { services: [{ name: 'web', namespace: 'team-b', port: 8080, versions: [{ name: 'v1', image: 'ghcr.io/example/web:1.0.0' }] }] };
+  const gitops = { gitops: { repoURL: 'https://example.org/mesh.git' } };
+
+  test('GIVEN a synth with a service, Argo CD files and a user chart WHEN synthesizing again without them THEN their files are gone and the files synth does not own stay', () => {
+    const outdir = tempDir('synth');
+    const app = new App({ outdir });
+    const first = buildMesh(resolveMeshConfig({ ...withTeamB, ...gitops }), { app });
+    new Chart(app, 'team-c');
+    synthMesh(first);
+    const before = listFiles(outdir);
+    expect(before).toEqual(expect.arrayContaining(['0005-services-team-b.k8s.yaml', '0006-team-c.k8s.yaml', path.join('argocd', 'root.k8s.yaml')]));
+    const kept = ['README.md', '.gitkeep', 'notes.yaml', path.join('mine', 'keep.k8s.yaml')];
+    for (const file of kept) {
+      fs.mkdirSync(path.dirname(path.join(outdir, file)), { recursive: true });
+      fs.writeFileSync(path.join(outdir, file), 'the user keeps this');
+    }
+    fs.writeFileSync(path.join(outdir, 'meta', 'old-format.json'), '{}');
+
+    const index = synthMesh(buildMesh(resolveMeshConfig({}), { outdir }));
+
+    const written = [...index.steps.map((s) => s.file), path.join('meta', 'index.json'), path.join('meta', 'identity-graph.md')];
+    expect(listFiles(outdir).sort()).toEqual([...written, ...kept].sort());
+    expect(fs.existsSync(path.join(outdir, 'argocd'))).toBe(false);
+    for (const file of kept) expect(fs.readFileSync(path.join(outdir, file), 'utf8')).toBe('the user keeps this');
+  });
+
+  test('GIVEN a synth that fails WHEN writing in place THEN nothing is removed', () => {
+    const outdir = tempDir('synth');
+    synthMesh(buildMesh(resolveMeshConfig(withTeamB), { outdir }));
+    const before = snapshotDir(outdir);
+    const app = new App({ outdir });
+    const mesh = buildMesh(resolveMeshConfig({}), { app });
+    new Chart(app, 'spire');
+    expect(() => synthMesh(mesh)).toThrow("'spire' is already the name of a chart");
+    expect(snapshotDir(outdir)).toEqual(before);
   });
 });

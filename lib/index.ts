@@ -6,7 +6,7 @@
  * ```ts
  * import { buildMesh, loadMeshConfig, MeshedService, synthMesh } from 'spire-mesh';
  * ```
- * See examples/own-service for a chart adding a service to the mesh.
+ * See examples/own-service for a team's chart in the mesh's App, with its snapshot test.
  *
  * This is the public API: what users build with. Internal helpers (the per-rule validators,
  * renderers, names and annotations the parts share) stay in their modules; lib/ imports them
@@ -19,7 +19,7 @@
 export { buildMesh, type BuildMeshOptions, type Mesh, type MeshContext } from './composition-root';
 export * from './config/mesh-config';
 export { ConfigError, loadMeshConfig, readMeshConfig, resolveMeshConfig, CONFIG_ENV_VAR, DEFAULT_CONFIG_FILE, type LoadOptions, type LoadedConfig } from './config/load';
-export { publishMesh, synthMesh, synthReport } from './synth';
+export { publishMesh, synthMesh, synthReport, OWNED_SUBDIRS } from './synth';
 export { ValidationError } from './validation';
 
 // What synth writes to dist/meta/index.json for the CLI and other tools: read it with parseIndex.
@@ -61,7 +61,7 @@ export { Bookinfo, type BookinfoProps } from './bookinfo/bookinfo';
 export { BookinfoRouting, type BookinfoRoutingProps } from './bookinfo/routing';
 
 // The platform: charts, namespaces, SPIRE, Istio, Argo CD, registration.
-export { MeshChart, type MeshChartProps, type ApplyTool } from './core/mesh-chart';
+export { MeshChart, type MeshChartProps, type MeshStep, type ApplyTool } from './core/mesh-chart';
 export { MeshNamespaces, type MeshNamespacesProps } from './core/namespaces';
 export { Spire, type SpireProps } from './spire/spire';
 export { SpireServer, type SpireServerProps } from './spire/server';

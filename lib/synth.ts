@@ -3,7 +3,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Names, Yaml } from 'cdk8s';
 import { gitopsManifests, MeshGitOps } from './argocd/gitops';
 import { APPLICATION_HEALTH_KEY } from './argocd/health-customization';
-import { MeshChart } from './core/mesh-chart';
+import { chartObjects, MeshStep } from './core/mesh-chart';
 import { checkObjectSizes, measureObjects, ObjectSize } from './core/object-size';
 import { INDEX_FILE, INDEX_VERSION, IndexAdmin, IndexGitOps, MeshIndex } from './core/index-contract';
 import { identityGraphMarkdown } from './authorization/identity-graph';
@@ -12,27 +12,31 @@ import { ISTIOCTL_SUBDIR, Mesh } from './composition-root';
 /** Who may call whom, as Mermaid in Markdown (GitHub renders it). */
 export const IDENTITY_GRAPH_FILE = path.posix.join('meta', 'identity-graph.md');
 
-/** The file a chart is written to, relative to the output directory: where synth writes it and what the index names. */
-function chartFile(chart: MeshChart): string {
-  const dir = chart.tool === 'istioctl' ? ISTIOCTL_SUBDIR : '';
-  return path.posix.join(dir, `${Names.toDnsLabel(chart)}.k8s.yaml`);
+/**
+ * The file a step is written to, relative to the output directory: where synth writes it and
+ * what the index names. kubectl files start with their position, so a directory listing (and
+ * `kubectl apply -f dist/`) has them in apply order; a mesh chart's id already is that name.
+ */
+function chartFile(step: MeshStep): string {
+  if (step.tool === 'istioctl') return path.posix.join(ISTIOCTL_SUBDIR, `${Names.toDnsLabel(step.chart)}.k8s.yaml`);
+  return `${step.position.toString().padStart(4, '0')}-${step.name}.k8s.yaml`;
 }
 
 /** Describes the synthesized output of a mesh; pure, so tests can read it without writing files. */
 export function meshIndex(mesh: Mesh): MeshIndex {
-  const steps = mesh.charts.map((chart) => {
-    const objects = chart.allObjects.map((obj) => ({
+  const steps = mesh.steps.map((step) => {
+    const objects = chartObjects(step.chart).map((obj) => ({
       apiVersion: obj.apiVersion,
       kind: obj.kind,
       ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
       name: obj.name,
     }));
     return {
-      chart: chart.name,
-      description: chart.description,
-      file: chartFile(chart),
-      tool: chart.tool,
-      wave: chart.wave,
+      chart: step.name,
+      description: step.description,
+      file: chartFile(step),
+      tool: step.tool,
+      wave: step.wave,
       objects,
     };
   });
@@ -82,8 +86,8 @@ type SynthChart = (chart: Chart) => unknown[];
  * each chart: quadratic in the number of charts, 190 s for 1000 bookinfo namespaces. Objects
  * come in the order cdk8s gives them (the chart's dependency topology), so the bytes are the same.
  */
-function renderApp(charts: readonly MeshChart[]): Map<MeshChart, unknown[]> {
-  const rendered = new Map<MeshChart, unknown[]>();
+function renderApp(charts: readonly Chart[]): Map<Chart, unknown[]> {
+  const rendered = new Map<Chart, unknown[]>();
   if (charts.length === 0) return rendered;
   rendered.set(charts[0], ((App as unknown as { _synthChart: SynthChart })._synthChart)(charts[0]));
   for (const chart of charts.slice(1)) {
@@ -98,13 +102,17 @@ function renderApp(charts: readonly MeshChart[]): Map<MeshChart, unknown[]> {
 
 /**
  * Every object synth writes, by output file relative to the output directory, in writing
- * order: the kubectl charts, the istioctl chart, then the Argo CD files. Both Apps (and the
+ * order: the kubectl charts (the mesh's, then the App's other charts), the istioctl chart,
+ * then the Argo CD files. The mesh is finalized first (`Mesh.finalize`); both Apps (and the
  * Argo CD App) are resolved and validated; nothing is written or size-checked.
  */
 export function renderMesh(mesh: Mesh): Map<string, unknown[]> {
+  mesh.finalize();
   const files = new Map<string, unknown[]>();
   for (const app of [mesh.app, mesh.istioctlApp]) {
-    for (const [chart, objects] of renderApp(mesh.charts.filter((c) => App.of(c) === app))) files.set(chartFile(chart), objects);
+    const steps = mesh.steps.filter((s) => App.of(s.chart) === app);
+    const rendered = renderApp(steps.map((s) => s.chart));
+    for (const step of steps) files.set(chartFile(step), rendered.get(step.chart)!);
   }
   for (const [file, objects] of mesh.gitops ? gitopsManifests(mesh.gitops) : []) files.set(file, objects);
   return files;
@@ -115,32 +123,75 @@ export function meshObjectSizes(files: ReadonlyMap<string, readonly unknown[]>):
   return [...files].flatMap(([file, objects]) => measureObjects(file, objects));
 }
 
+/** The subdirectories of the output directory synth owns whole: every file in them is one it writes. */
+export const OWNED_SUBDIRS: readonly string[] = [ISTIOCTL_SUBDIR, 'argocd', path.posix.dirname(INDEX_FILE)];
+
+/** Whether synth owns `file` (relative to the output directory, `/`-separated): a top-level `*.k8s.yaml`, or anything in an owned subdirectory. */
+function ownedBySynth(file: string): boolean {
+  return (!file.includes('/') && file.endsWith('.k8s.yaml')) || OWNED_SUBDIRS.some((dir) => file.startsWith(`${dir}/`));
+}
+
+/** Every file below `dir`, relative to it, `/`-separated. */
+function filesBelow(dir: string, prefix = ''): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    return entry.isDirectory() ? filesBelow(path.join(dir, entry.name), rel) : [rel];
+  });
+}
+
+/** Deletes every file synth owns below `outdir` that is not in `written`, then the owned subdirectories left empty. */
+function removeStale(outdir: string, written: ReadonlySet<string>): void {
+  for (const file of filesBelow(outdir).filter(ownedBySynth)) {
+    if (!written.has(file)) fs.rmSync(path.join(outdir, ...file.split('/')), { force: true });
+  }
+  for (const dir of OWNED_SUBDIRS) removeEmptyDirs(path.join(outdir, dir));
+}
+
+function removeEmptyDirs(dir: string): void {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) removeEmptyDirs(path.join(dir, entry.name));
+  if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+}
+
 /**
- * Writes every chart of the mesh and the index to the Apps' output directory. Validation
- * of the whole tree, and the size of every object (`lib/core/object-size.ts`), are checked
- * before the first file is written.
+ * Writes every step of the mesh (its charts and the App's other charts), the Argo CD files and
+ * the index to the App's output directory, finalizing the mesh first. Validation of the whole
+ * tree, and the size of every object (`lib/core/object-size.ts`), are checked before the first
+ * file is written.
+ *
+ * The output directory is shared: synth owns its top-level `*.k8s.yaml` files and everything
+ * under `istioctl/`, `argocd/` and `meta/` ({@link OWNED_SUBDIRS}). After writing, it deletes
+ * the files of those it did not write this time (a removed service's chart, the Argo CD files
+ * once `gitops.repoURL` is emptied), so what Argo CD syncs is exactly this synth. Anything else
+ * there (a README, `.gitkeep`, another directory) is left alone; keep nothing of your own in
+ * the owned subdirectories.
  */
 export function synthMesh(mesh: Mesh): MeshIndex {
   const files = renderMesh(mesh);
   checkObjectSizes(meshObjectSizes(files));
+  const { outdir } = mesh.app;
   // Each chart goes where the index says it is: one function (chartFile) names both.
   for (const [file, objects] of files) {
-    const target = path.join(mesh.app.outdir, file);
+    const target = path.join(outdir, file);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     Yaml.save(target, objects);
   }
   const index = meshIndex(mesh);
-  const indexPath = path.join(mesh.app.outdir, INDEX_FILE);
+  const indexPath = path.join(outdir, INDEX_FILE);
   fs.mkdirSync(path.dirname(indexPath), { recursive: true });
   fs.writeFileSync(indexPath, `${JSON.stringify(index, null, 2)}\n`);
-  fs.writeFileSync(path.join(mesh.app.outdir, IDENTITY_GRAPH_FILE), identityGraphMarkdown(mesh.identityGraph));
+  fs.writeFileSync(path.join(outdir, IDENTITY_GRAPH_FILE), identityGraphMarkdown(mesh.identityGraph));
+  removeStale(outdir, new Set([...files.keys(), INDEX_FILE, IDENTITY_GRAPH_FILE]));
   return index;
 }
 
 /**
  * Synthesizes into a staging directory beside `dist`, then swaps it in: `dist` keeps its
  * previous content until the whole synth has succeeded, so a bad config never leaves it
- * empty or half-written.
+ * empty or half-written. The new `dist` holds exactly that synth: the staging directory
+ * starts empty, so stale files are gone, and so is anything else kept in `dist` (unlike
+ * {@link synthMesh} writing in place, which removes only the files it owns).
  * @param build builds the mesh writing to the given directory
  */
 export function publishMesh(dist: string, build: (outdir: string) => Mesh): MeshIndex {

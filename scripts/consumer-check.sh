@@ -94,30 +94,34 @@ EOF
 cp "$root/node_modules/cdk8s-cli/templates/typescript-app/tsconfig.json" "$root/node_modules/cdk8s-cli/templates/typescript-app/jest.config.js" "$app/"
 printf 'language: typescript\napp: npx ts-node main.ts\nimports:\n  - k8s\n' >"$app/cdk8s.yaml"
 cat >"$app/main.ts" <<'EOF'
-import { Chart } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import { buildMesh, Mesh, MeshContext, MeshedService, resolveMeshConfig, synthMesh } from 'spire-mesh';
 
 /** Team A's echo server in a chart of its own: bookinfo's productpage and the ingress gateway may call it. */
-export function addEcho(mesh: MeshContext): MeshedService {
-  // A MeshChart is a Chart of the app's own cdk8s: one copy of cdk8s (a peer dependency).
-  const chart: Chart = mesh.addChart('team-a-echo', 'team A: the echo service');
-  return new MeshedService(chart, 'echo', {
-    name: 'echo',
-    namespace: 'team-a',
-    port: 8080,
-    versions: [{ name: 'v1', image: 'docker.io/ealen/echo-server:0.9.2' }],
-    callers: [mesh.services.get('default/productpage')!.identity, mesh.ingressGateway!.identity],
-    route: { gateway: mesh.ingressGateway!, hosts: ['echo.example.com'] },
-    trustDomain: mesh.trustDomain,
-    injection: mesh.injection,
-    authorization: mesh.authorization,
-  });
+export class EchoChart extends Chart {
+  public readonly echo: MeshedService;
+  constructor(scope: Construct, id: string, mesh: MeshContext) {
+    // A Chart of the app's own cdk8s in the mesh's App: one copy of cdk8s (a peer dependency).
+    super(scope, id, { disableResourceNameHashes: true });
+    this.echo = new MeshedService(this, 'echo', {
+      name: 'echo',
+      namespace: 'team-a',
+      port: 8080,
+      versions: [{ name: 'v1', image: 'docker.io/ealen/echo-server:0.9.2' }],
+      callers: [mesh.service('default/productpage').identity, mesh.ingressGateway!.identity],
+      route: { gateway: mesh.ingressGateway!, hosts: ['echo.example.com'] },
+      trustDomain: mesh.trustDomain,
+      injection: mesh.injection,
+      authorization: mesh.authorization,
+    });
+  }
 }
 
-export function build(outdir: string): { mesh: Mesh; echo: MeshedService } {
-  let echo: MeshedService | undefined;
-  const mesh = buildMesh(resolveMeshConfig({}), { outdir, extend: (ctx) => { echo = addEcho(ctx); } });
-  return { mesh, echo: echo! };
+export function build(outdir: string): { mesh: Mesh; chart: EchoChart } {
+  const app = new App({ outdir });
+  const mesh = buildMesh(resolveMeshConfig({}), { app });
+  return { mesh, chart: new EchoChart(app, 'team-a-echo', mesh) };
 }
 
 if (require.main === module) {
@@ -126,15 +130,14 @@ if (require.main === module) {
 }
 EOF
 cat >"$app/main.test.ts" <<'EOF'
-import { Chart, Testing } from 'cdk8s';
-import { chartManifests } from 'spire-mesh/testing';
+import { Testing } from 'cdk8s';
+import { chartSnapshot } from 'spire-mesh/testing';
 import { build } from './main';
 
 test('the echo chart: its manifests as reviewed, a Deployment and an ALLOW policy for its callers', () => {
-  const { mesh, echo } = build(Testing.app().outdir);
-  const objects = Testing.synth(Chart.of(echo));
+  const { mesh, chart } = build(Testing.app().outdir);
+  const objects = chartSnapshot(mesh, chart) as any[];
   expect(objects).toMatchSnapshot();
-  expect(chartManifests(mesh, 'team-a-echo')).toEqual(objects);
   expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'echo-v1')).toBeDefined();
   expect(objects.find((o) => o.kind === 'AuthorizationPolicy' && o.metadata.namespace === 'team-a')).toBeDefined();
 });
@@ -158,7 +161,7 @@ check "tsc --build (cdk8s's default tsconfig) compiles the app, and node main.js
   grep -q 'name: echo-v1' '$work/tsc-dist/0005-team-a-echo.k8s.yaml'"
 check "cdk8s synth runs main.ts with ts-node" 300 bash -c "
   cd '$app' && rm -f main.js main.d.ts && npx cdk8s synth --check-upgrade=false && grep -q 'name: echo-v1' dist/0005-team-a-echo.k8s.yaml"
-check "jest with ts-jest: the Testing.synth snapshot is written, then matches under --ci" 300 bash -c "
+check "jest with ts-jest: the chartSnapshot snapshot is written, then matches under --ci" 300 bash -c "
   cd '$app' && npx jest --ci=false && test -s __snapshots__/main.test.ts.snap && npx jest --ci"
 check "require('spire-mesh') from plain JavaScript builds and synthesizes the mesh; deep imports are closed by exports" 120 bash -c "
   cd '$app' && node -e \"
@@ -171,7 +174,8 @@ check "require('spire-mesh') from plain JavaScript builds and synthesizes the me
 
 # A user's mesh repository as `spire-mesh init` scaffolds it (the tarball's CLI, no network), with
 # spire-mesh from the tarball: its own `npm test` (spire-mesh/testing's checks under ts-jest) passes
-# as scaffolded, fails naming dist/ after a config change, and passes again after `npm run synth`.
+# as scaffolded, fails naming dist/ after a config change, and passes again after `npm run synth`;
+# a team chart added to its mesh.ts gets its snapshot test.
 repo="$work/mesh-repo"
 required "spire-mesh init scaffolds a mesh repository, dist/ synthesized" 120 bash -c "
   cd '$work' && '$app/node_modules/.bin/spire-mesh' init mesh-repo | grep -q 'dist/ (a synth' && test -f mesh-repo/dist/meta/index.json &&
@@ -179,11 +183,41 @@ required "spire-mesh init scaffolds a mesh repository, dist/ synthesized" 120 ba
 required "npm install of the scaffolded repository (spire-mesh from the tarball)" 900 bash -c "
   cd '$repo' && npm pkg set 'dependencies.spire-mesh=file:$tarball' &&
   npm install --prefer-offline --no-audit --no-fund --loglevel=error"
-check "the scaffolded repository's npm test passes: dist/ fresh, schemas, wiring" 300 bash -c "cd '$repo' && npm test --silent"
+check "the scaffolded repository's npm test passes its 3 tests: dist/ fresh, schemas, wiring" 300 bash -c "
+  cd '$repo' && npm test --silent >out 2>&1; status=\$?; cat out; [ \$status = 0 ] && grep -Eq '^Tests: +3 passed, 3 total' out"
 check "after a config change its npm test names the stale dist/ file, and passes after npm run synth" 600 bash -c "
   cd '$repo' && sed -i 's/^trustDomain: example.org/trustDomain: corp.example/' spire-mesh.config.yaml &&
   ! npm test --silent >out 2>&1 && grep -q 'dist/0001-spire.k8s.yaml differs from a fresh synth' out &&
   npm run --silent synth && grep -q 'trust_domain = \"corp.example\"' dist/0001-spire.k8s.yaml && npm test --silent"
+
+mkdir -p "$repo/teams"
+cat >"$repo/teams/echo.ts" <<'EOF'
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { MeshContext, MeshedService } from 'spire-mesh';
+
+export class EchoChart extends Chart {
+  constructor(scope: Construct, id: string, mesh: MeshContext) {
+    super(scope, id, { disableResourceNameHashes: true });
+    new MeshedService(this, 'echo', {
+      name: 'echo',
+      namespace: 'team-a',
+      port: 8080,
+      versions: [{ name: 'v1', image: 'docker.io/ealen/echo-server:0.9.2' }],
+      callers: [mesh.service('default/productpage').identity],
+      trustDomain: mesh.trustDomain,
+      injection: mesh.injection,
+      authorization: mesh.authorization,
+    });
+  }
+}
+EOF
+check "a team chart added to its mesh.ts: synth writes it, the checks cover it, its snapshot is written, then matches under --ci" 600 bash -c "
+  cd '$repo' && sed -i -e \"1i import { EchoChart } from './teams/echo';\" \
+    -e 's|  return buildMesh(loadMeshConfig({ cwd: __dirname }), { app });|  const mesh = buildMesh(loadMeshConfig({ cwd: __dirname }), { app });\n  new EchoChart(app, \"team-a-echo\", mesh);\n  return mesh;|' mesh.ts &&
+  grep -q 'new EchoChart' mesh.ts && npm run --silent synth && grep -q 'name: echo-v1' dist/0005-team-a-echo.k8s.yaml &&
+  npx jest --ci=false && grep -q 'chart team-a-echo matches its snapshot' __tests__/__snapshots__/mesh.test.ts.snap &&
+  npx jest --ci >out 2>&1; status=\$?; cat out; [ \$status = 0 ] && grep -Eq '^Tests: +4 passed, 4 total' out"
 
 # Read-only from here: node_modules belongs to someone else (root), the CLI runs as nobody.
 chmod -R a-w "$app/node_modules"

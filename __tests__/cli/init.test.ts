@@ -28,7 +28,7 @@ describe('GIVEN a new directory WHEN running init', () => {
 
   test('THEN it writes the cdk8s typescript-app layout, the config, main.ts, mesh.ts and the tests, and lists them', () => {
     expect(result).toMatchObject({ code: 0, err: '' });
-    const expected = ['.gitignore', '__tests__/mesh.test.ts', 'cdk8s.yaml', 'jest.config.js', 'main.ts', 'mesh.ts', 'package.json', 'spire-mesh.config.yaml', 'tsconfig.json'];
+    const expected = ['.gitignore', 'README.md', '__tests__/mesh.test.ts', 'cdk8s.yaml', 'jest.config.js', 'main.ts', 'mesh.ts', 'package.json', 'spire-mesh.config.yaml', 'tsconfig.json'];
     for (const file of expected) expect(fs.existsSync(path.join(dir, file))).toBe(true);
     expect(result.out.split('\n')).toEqual(['spire-mesh init: my-mesh', ...expected.map((f) => `  ${f}`), '  dist/ (a synth of spire-mesh.config.yaml)', expect.stringMatching(/^next: cd my-mesh && npm install && npm test/)]);
   });
@@ -61,6 +61,7 @@ describe('GIVEN a new directory WHEN running init', () => {
     const names = /import \{ ([^}]+) \} from 'spire-mesh\/testing'/.exec(text)![1].split(',').map((n) => n.trim());
     for (const n of names) expect(testing).toHaveProperty(n);
     expect(fs.readFileSync(path.join(dir, 'main.ts'), 'utf8')).toMatch(/publishMesh\(dist, build\)/);
+    expect(fs.readFileSync(path.join(dir, 'mesh.ts'), 'utf8')).toMatch(/buildMesh\(loadMeshConfig\(\{ cwd: __dirname \}\), \{ app \}\)/);
   });
 });
 
@@ -83,5 +84,5 @@ test.each([
 });
 
 test('the template holds no dist/ nor package.json of its own: init writes them', () => {
-  expect(fs.readdirSync(TEMPLATE_DIR).sort()).toEqual(['__tests__', 'cdk8s.yaml', 'gitignore', 'jest.config.js', 'main.ts', 'mesh.ts', 'spire-mesh.config.yaml', 'tsconfig.json']);
+  expect(fs.readdirSync(TEMPLATE_DIR).sort()).toEqual(['README.md', '__tests__', 'cdk8s.yaml', 'gitignore', 'jest.config.js', 'main.ts', 'mesh.ts', 'spire-mesh.config.yaml', 'tsconfig.json']);
 });

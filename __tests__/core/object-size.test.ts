@@ -1,6 +1,6 @@
 import * as fs from 'fs';
-import { ApiObject } from 'cdk8s';
-import { buildMesh, MeshContext } from '../../lib/composition-root';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { buildMesh } from '../../lib/composition-root';
 import { resolveMeshConfig } from '../../lib/config/load';
 import { appliedConfigBytes, checkObjectSizes, measureObjects, OBJECT_SIZE_LIMIT_BYTES, ObjectSizeError } from '../../lib/core/object-size';
 import { meshObjectSizes, renderMesh, synthMesh } from '../../lib/synth';
@@ -58,17 +58,15 @@ describe('checkObjectSizes', () => {
 describe('synth refuses a mesh with an object over the limit', () => {
   /** The default mesh, plus a chart holding one ConfigMap of `bytes` of data. */
   function meshWithConfigMap(outdir: string, bytes: number) {
-    return buildMesh(resolveMeshConfig({}), {
-      outdir,
-      extend: (m: MeshContext) => {
-        new ApiObject(m.addChart('huge', 'one huge ConfigMap'), 'huge', {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: 'huge', namespace: 'team-z' },
-          data: { blob: 'x'.repeat(bytes) },
-        });
-      },
+    const app = new App({ outdir });
+    const mesh = buildMesh(resolveMeshConfig({}), { app });
+    new ApiObject(new Chart(app, 'huge'), 'huge', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'huge', namespace: 'team-z' },
+      data: { blob: 'x'.repeat(bytes) },
     });
+    return mesh;
   }
 
   test('GIVEN a chart with a 300 KiB ConfigMap WHEN synthesizing THEN it is refused by name and nothing is written', () => {

@@ -1,7 +1,12 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
-import { Mesh } from '../../lib/composition-root';
+import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
+import { buildMesh, Mesh } from '../../lib/composition-root';
+import { resolveMeshConfig } from '../../lib/config/load';
+import { MeshedService } from '../../lib/mesh/meshed-service';
+import { meshManifests } from '../../lib/testing/manifests';
+import { Manifest } from '../../lib/testing/schema';
 import { wiringProblems } from '../../lib/testing/wiring';
 import { registeredEntries, synthesize } from '../support/synth';
+import { NEVER_WRITTEN } from '../support/test-app';
 
 /**
  * wiringProblems (spire-mesh/testing) reads the pairs one part names and another must match
@@ -87,4 +92,39 @@ test('GIVEN a part the check reads is missing WHEN checking THEN it says what it
   const { mesh } = synthesize();
   apiObject(mesh, 'ConfigMap', 'spire-agent', 'spire').addJsonPatch(JsonPatch.replace('/metadata/name', 'renamed'));
   expect(wiringProblems(mesh)).toEqual(expect.arrayContaining([expect.stringMatching(/^socket path: expected one ConfigMap 'spire-agent' in 'spire', found 0$/)]));
+});
+
+describe("GIVEN a team's chart in the user's App", () => {
+  function teamMesh(image = 'docker.io/ealen/echo-server:0.9.2') {
+    const app = new App({ outdir: NEVER_WRITTEN });
+    const mesh = buildMesh(resolveMeshConfig({}), { app });
+    const team = new Chart(app, 'team-a');
+    const echo = new MeshedService(team, 'echo', {
+      name: 'echo',
+      namespace: 'team-a',
+      port: 8080,
+      versions: [{ name: 'v1', image }],
+      trustDomain: mesh.trustDomain,
+      injection: mesh.injection,
+      authorization: mesh.authorization,
+    });
+    return { mesh, team, echo };
+  }
+
+  test('WHEN listing what synth writes THEN its objects are there, once, after the mesh’s', () => {
+    const { mesh, team } = teamMesh();
+    const names = meshManifests(mesh).map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    const teams = (team.toJson() as Manifest[]).map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    expect(teams).toContain('Deployment/team-a/echo-v1');
+    for (const name of teams) expect(names.filter((n) => n === name)).toHaveLength(1);
+  });
+
+  test('WHEN its workload runs as a service account without an entry THEN the wiring check names it', () => {
+    const { mesh } = teamMesh();
+    expect(wiringProblems(mesh)).toEqual([]);
+    const { mesh: broken, team } = teamMesh();
+    const deployment = team.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Deployment')!;
+    deployment.addJsonPatch(JsonPatch.replace('/spec/template/spec/serviceAccountName', 'nobody'));
+    expect(wiringProblems(broken)).toEqual([expect.stringMatching(/^workload Deployment team-a\/echo-v1: no registration entry for its identity spiffe:\/\/example.org\/ns\/team-a\/sa\/nobody$/)]);
+  });
 });

@@ -7,6 +7,7 @@ import { reachability } from '../authorization/reachability';
 import { parse } from '../support/hcl';
 import { schemaProblems } from '../support/schema';
 import { find, registeredEntries, synthesize } from '../support/synth';
+import { referenceKeys, unknownKeys } from '../spire/reference-keys';
 
 const REFERENCE = path.join(__dirname, '..', 'spire', 'reference', 'spire-1.15.3');
 const IMAGE = (name: string) => `ghcr.io/example/${name}:1.0.0`;
@@ -176,7 +177,7 @@ describe('a mesh with VM workloads', () => {
     test.each(['legacy-db', 'batch', 'reports'])('%s: agent.conf parses as HCL and uses only keys of SPIRE 1.15.3 agent_full.conf', async (name) => {
       const vm = index.vms!.workloads.find((w) => w.name === name)!;
       const parsed = await parse('agent.conf', renderAgentConf(vmAgentConf(index.vms!, vm, facts.spireServerAddress)));
-      expect(unknownAgentKeys(parsed)).toEqual([]);
+      expect(unknownKeys(parsed, referenceKeys('agent_full.conf'))).toEqual([]);
       expect(Object.keys(parsed.plugins[0].NodeAttestor)).toEqual([vm.attestor]);
     });
 
@@ -251,39 +252,3 @@ test('every problem of vms is reported at once, each naming its field', () => {
     ]),
   );
 });
-
-/** Keys of agent_full.conf, commented-out ones included, per plugin and outside plugins (as __tests__/spire/conf.test.ts reads them). */
-function unknownAgentKeys(parsed: Record<string, any>): string[] {
-  const plugins = new Map<string, Set<string>>();
-  const core = new Set<string>();
-  let current = core;
-  for (const line of fs.readFileSync(path.join(REFERENCE, 'agent_full.conf'), 'utf8').split('\n')) {
-    const stripped = line.replace(/^\s*(#\s*)*/, '');
-    const plugin = /^([A-Z]\w*)\s+"(\w+)"\s*\{/.exec(stripped);
-    if (plugin) {
-      current = new Set();
-      plugins.set(`${plugin[1]} "${plugin[2]}"`, current);
-      continue;
-    }
-    if (/^#?\s*[a-z_]+\s*\{/.test(line) && !/^\s/.test(line)) current = core;
-    const key = /^([a-z_][a-z0-9_]*)\s*(=|\{)/.exec(stripped);
-    if (key) current.add(key[1]);
-  }
-  const unknown: string[] = [];
-  for (const [block, bodies] of Object.entries(parsed)) {
-    if (block !== 'plugins') {
-      for (const body of bodies as Record<string, unknown>[]) for (const key of [block, ...Object.keys(body)]) if (!core.has(key)) unknown.push(key);
-      continue;
-    }
-    for (const body of bodies as Record<string, Record<string, any[]>>[]) {
-      for (const [type, byName] of Object.entries(body)) {
-        for (const [name, pluginBodies] of Object.entries(byName)) {
-          const keys = plugins.get(`${type} "${name}"`);
-          if (!keys) unknown.push(`${type} "${name}"`);
-          else for (const data of pluginBodies[0].plugin_data ?? []) for (const key of Object.keys(data)) if (!keys.has(key)) unknown.push(`${type} "${name}" ${key}`);
-        }
-      }
-    }
-  }
-  return unknown;
-}

@@ -1,18 +1,36 @@
 // The way a user reviews the manifests of their own chart: a snapshot of what it writes,
-// with assertions on what the mesh must derive from it.
-import { buildMesh, resolveMeshConfig } from '../../lib';
-import { schemaProblems, Manifest } from '../../__tests__/support/schema';
-import { addEcho } from './echo';
+// without what the platform derives, with assertions on what the mesh must derive from it.
+import { App } from 'cdk8s';
+import { buildMesh, MeshConfig, resolveMeshConfig } from '../../lib';
+import { chartSnapshot, schemaProblems, Manifest } from '../../lib/testing';
+import { EchoChart } from './echo';
 
-const mesh = buildMesh(resolveMeshConfig({}), { outdir: '/nonexistent/never-written', extend: addEcho });
+/** The app as main.ts builds it (never written). */
+function build(config: MeshConfig = resolveMeshConfig({})) {
+  const app = new App({ outdir: '/nonexistent/never-written' });
+  const mesh = buildMesh(config, { app });
+  const team = new EchoChart(app, 'team-a-echo', { mesh });
+  return { mesh, team };
+}
+
+const { mesh, team } = build();
 const chart = (name: string) => mesh.charts.find((c) => c.name === name)!.toJson() as (Manifest & Record<string, any>)[];
+const teamObjects = () => team.toJson() as (Manifest & Record<string, any>)[];
 
 test("team A's chart matches its snapshot", () => {
-  expect(chart('team-a-echo')).toMatchSnapshot();
+  expect(chartSnapshot(mesh, team)).toMatchSnapshot();
+});
+
+test("team A's snapshot does not change when the platform does: another bookinfo namespace before it moves its sync wave only", () => {
+  const { mesh: bigger, team: moved } = build(resolveMeshConfig({ bookinfo: { namespaces: ['default', 'team-b'] } }));
+  expect(JSON.stringify(chartSnapshot(bigger, moved))).toBe(JSON.stringify(chartSnapshot(mesh, team)));
+  // The written manifests do move: the snapshot leaves out what the platform derives, not what changed in the team's chart.
+  const waves = (m: typeof mesh) => m.steps.filter((s) => s.name === 'team-a-echo').map((s) => s.wave);
+  expect([waves(mesh), waves(bigger)]).toEqual([[8], [9]]);
 });
 
 test("team A's objects pass their schemas", () => {
-  expect(schemaProblems(chart('team-a-echo'))).toEqual([]);
+  expect(schemaProblems(teamObjects())).toEqual([]);
 });
 
 test('echo gets a SPIRE entry, its namespace and an allow-nothing default without touching the composition root', () => {
@@ -23,7 +41,7 @@ test('echo gets a SPIRE entry, its namespace and an allow-nothing default withou
 });
 
 test('echo admits productpage and the gateway, and the identity graph shows both edges', () => {
-  const policy = chart('team-a-echo').find((m) => m.kind === 'AuthorizationPolicy')!;
+  const policy = teamObjects().find((m) => m.kind === 'AuthorizationPolicy')!;
   expect(policy.spec.rules[0].from[0].source.principals).toEqual([
     'example.org/ns/default/sa/bookinfo-productpage',
     'example.org/ns/istio-system/sa/istio-ingressgateway-service-account',
@@ -34,6 +52,10 @@ test('echo admits productpage and the gateway, and the identity graph shows both
   ]);
 });
 
-test('its chart is applied after the mesh, with the next sync wave', () => {
-  expect(mesh.charts.map((c) => c.name).slice(-2)).toEqual(['bookinfo-default', 'team-a-echo']);
+test('its chart is applied after the mesh, with the next position (0005-team-a-echo.k8s.yaml) and sync wave', () => {
+  expect(mesh.steps.map((s) => [s.name, s.position, s.wave]).slice(-2)).toEqual([
+    ['bookinfo-default', 4, 7],
+    ['team-a-echo', 5, 8],
+  ]);
+  expect(new Set(teamObjects().map((m) => (m.metadata.annotations as Record<string, string>)['argocd.argoproj.io/sync-wave']))).toEqual(new Set(['8']));
 });

@@ -52,6 +52,8 @@ export class MeshChart extends Chart {
   public readonly name: string;
   public readonly description: string;
   public readonly tool: ApplyTool;
+  /** The chart's position among the charts applied by the same tool. */
+  public readonly position: number;
   /** The Argo CD sync wave of this step's objects. */
   public readonly wave: number;
   /** The sync waves this step takes; the next step's wave is `wave + waves`. */
@@ -65,14 +67,40 @@ export class MeshChart extends Chart {
     this.name = props.name;
     this.description = props.description;
     this.tool = tool;
+    this.position = props.position;
     this.wave = props.wave;
     this.waves = props.waves ?? 1;
+    checkWholeNumber('position', this.position, 0);
     checkWholeNumber('wave', this.wave, 0);
     checkWholeNumber('waves', this.waves, 1);
   }
 
   /** Every object this chart writes, however deeply nested (`apiObjects` lists only direct children). */
   public get allObjects(): ApiObject[] {
-    return this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === this);
+    return chartObjects(this);
   }
+}
+
+/**
+ * One apply step: a chart of the mesh, or a chart of the user's App the mesh orders after its
+ * own, with its place in the apply order.
+ */
+export interface MeshStep {
+  readonly chart: Chart;
+  /** The step's name: a mesh chart's `name`, a user chart's construct id. */
+  readonly name: string;
+  /** One line for the index and the operator CLI: what applying this step does. */
+  readonly description: string;
+  readonly tool: ApplyTool;
+  /** The position among the steps applied by the same tool: a kubectl step's file name starts with it. */
+  readonly position: number;
+  /** The Argo CD sync wave of the step's objects. */
+  readonly wave: number;
+  /** The sync waves the step takes; the next step's wave is `wave + waves`. */
+  readonly waves: number;
+}
+
+/** Every object `chart` writes, however deeply nested, and none of a chart nested in it. */
+export function chartObjects(chart: Chart): ApiObject[] {
+  return chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
 }

@@ -7,7 +7,7 @@ import { IWorkloadApiCsi } from '../spire/interfaces';
 import { checkImage, checkOneOf, checkPort, ValidationError } from '../validation';
 import { GatewayValues, GatewayServicePort } from './helm-values-api';
 import { IIngressGateway } from './interfaces';
-import { GatewayComponentSpec } from './operator-api';
+import { GatewayComponentSpec, KubernetesOverlay } from './operator-api';
 import { PROXY_CONTAINER, WorkloadSocket, WORKLOAD_SOCKET_VOLUME } from './workload-socket';
 
 /** The gateway istioctl's default profile installs; its Deployment and Service carry this name. */
@@ -104,20 +104,11 @@ export class IngressGateway implements IIngressGateway {
     if (otherPorts.includes(this.mtlsPort)) {
       throw new ValidationError('mtlsPort', this.mtlsPort, `must not be one of the gateway Service's other ports (${otherPorts.join(', ')})`);
     }
-    this.socketWait = {
-      name: SOCKET_WAIT_CONTAINER,
-      image: checkImage('socketWaitImage', props.socketWaitImage),
-      command: ['sh', '-c', socketWaitScript()],
-      env: [{ name: 'SOCKET', value: this.socket.socketPath }],
-      volumeMounts: [this.socket.mount],
-      securityContext: containerSecurityContext({ uid: PROXY_UID, gid: PROXY_UID }),
-      resources: resources('10m', '16Mi', '32Mi'),
-    };
+    this.socketWait = socketWaitContainer(this.socket, checkImage('socketWaitImage', props.socketWaitImage));
   }
 
   /** The gateway's entry in `components.ingressGateways` of the IstioOperator. */
   public componentSpec(): GatewayComponentSpec {
-    const podSpec = 'spec.template.spec';
     return {
       name: this.name,
       enabled: true,
@@ -125,22 +116,7 @@ export class IngressGateway implements IIngressGateway {
       k8s: {
         // istioctl turns `service.ports` into its gateway chart's port values (operator/pkg/render/postprocess.go), replacing the default list.
         service: { type: this.serviceType, ports: this.servicePorts.map((p) => ({ ...p })) },
-        overlays: [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'Deployment',
-            name: this.name,
-            patches: [
-              { path: `${podSpec}.volumes.[name:${WORKLOAD_SOCKET_VOLUME}]`, value: this.socket.volumeJson() },
-              {
-                path: `${podSpec}.containers.[name:${PROXY_CONTAINER}].volumeMounts.[name:${WORKLOAD_SOCKET_VOLUME}]`,
-                value: this.socket.mountJson(),
-              },
-              // The rendered Deployment has no init containers: the list is set whole, as Istio's SPIRE sample does.
-              { path: `${podSpec}.initContainers`, value: [k8s.toJson_Container(this.socketWait)] },
-            ],
-          },
-        ],
+        overlays: [socketOverlay(this.name, this.socket, this.socketWait)],
       },
     };
   }
@@ -161,11 +137,51 @@ export class IngressGateway implements IIngressGateway {
       autoscaling: { enabled: false },
       replicaCount: 1,
       service: { type: this.serviceType, ports: this.servicePorts.map((p) => ({ ...p })) },
-      volumes: [this.socket.volumeJson()],
-      volumeMounts: [this.socket.mountJson()],
-      initContainers: [k8s.toJson_Container(this.socketWait)!],
+      ...socketChartValues(this.socket, this.socketWait),
     };
   }
+}
+
+/**
+ * The istioctl overlay that gives gateway Deployment `deployment` the SPIRE socket volume, its
+ * mount in `istio-proxy` and the wait container (Istio's SPIRE guide's form: a patch names the
+ * proxy container explicitly).
+ */
+export function socketOverlay(deployment: string, socket: WorkloadSocket, wait: k8s.Container): KubernetesOverlay {
+  const podSpec = 'spec.template.spec';
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    name: deployment,
+    patches: [
+      { path: `${podSpec}.volumes.[name:${WORKLOAD_SOCKET_VOLUME}]`, value: socket.volumeJson() },
+      { path: `${podSpec}.containers.[name:${PROXY_CONTAINER}].volumeMounts.[name:${WORKLOAD_SOCKET_VOLUME}]`, value: socket.mountJson() },
+      // The rendered Deployment has no init containers: the list is set whole, as Istio's SPIRE sample does.
+      { path: `${podSpec}.initContainers`, value: [k8s.toJson_Container(wait)] },
+    ],
+  };
+}
+
+/** The same socket volume, mount and wait container as values of Istio's `gateway` chart. */
+export function socketChartValues(socket: WorkloadSocket, wait: k8s.Container): Pick<GatewayValues, 'volumes' | 'volumeMounts' | 'initContainers'> {
+  return { volumes: [socket.volumeJson()], volumeMounts: [socket.mountJson()], initContainers: [k8s.toJson_Container(wait)!] };
+}
+
+/**
+ * A gateway pod's init container that holds it back until the SPIRE agent serves `socket`
+ * (see {@link socketWaitScript}), as the proxy's user with the restricted securityContext.
+ * @param image any image with a POSIX `sh` and `sleep`: the gateway's own proxy image
+ */
+export function socketWaitContainer(socket: WorkloadSocket, image: string): k8s.Container {
+  return {
+    name: SOCKET_WAIT_CONTAINER,
+    image,
+    command: ['sh', '-c', socketWaitScript()],
+    env: [{ name: 'SOCKET', value: socket.socketPath }],
+    volumeMounts: [socket.mount],
+    securityContext: containerSecurityContext({ uid: PROXY_UID, gid: PROXY_UID }),
+    resources: resources('10m', '16Mi', '32Mi'),
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { Mesh } from '../composition-root';
 import { registeredEntries, DeclaredEntry } from './entries';
+import { meshManifests } from './manifests';
 import { Manifest } from './schema';
 
 type Obj = Manifest & Record<string, any>;
@@ -63,7 +64,7 @@ const eq = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
  */
 export function wiringProblems(mesh: Mesh): string[] {
   const problems = new Problems();
-  const all = mesh.charts.flatMap((chart) => chart.toJson() as Obj[]);
+  const all = meshManifests(mesh) as Obj[];
   const spireNs = mesh.config.namespaces.spire;
   const istioNs = mesh.config.namespaces.istio;
   const td = mesh.config.trustDomain;

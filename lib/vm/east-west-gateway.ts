@@ -1,12 +1,11 @@
 import * as kplus from 'cdk8s-plus-25';
 import { k8s } from 'cdk8s-plus-25';
 import { GatewayServiceType } from '../config/mesh-config';
-import { containerSecurityContext, resources } from '../core/pod-defaults';
 import { workloadIdentity, WorkloadIdentity } from '../identity';
 import { GatewayServicePort, GatewayValues } from '../istio/helm-values-api';
-import { socketWaitScript, SOCKET_WAIT_CONTAINER } from '../istio/ingress-gateway';
+import { socketChartValues, socketOverlay, socketWaitContainer } from '../istio/ingress-gateway';
 import { GatewayComponentSpec } from '../istio/operator-api';
-import { PROXY_CONTAINER, WorkloadSocket, WORKLOAD_SOCKET_VOLUME } from '../istio/workload-socket';
+import { WorkloadSocket } from '../istio/workload-socket';
 import { IWorkloadApiCsi } from '../spire/interfaces';
 import { checkDns1123Label, checkImage, checkOneOf } from '../validation';
 
@@ -14,8 +13,6 @@ import { checkDns1123Label, checkImage, checkOneOf } from '../validation';
 export const EAST_WEST_GATEWAY_NAME = 'istio-eastwestgateway';
 /** The label a network gateway carries (samples/multicluster/gen-eastwest-gateway.sh:119 in Istio 1.30.3). */
 export const NETWORK_LABEL = 'topology.istio.io/network';
-/** Istio's proxy uid and gid, as the ingress gateway's socket wait uses. */
-const PROXY_UID = 1337;
 
 /** The ports of gen-eastwest-gateway.sh (Istio 1.30.3, lines 146-158): status, cross-network mTLS, istiod's xDS/CA and webhook. */
 export const EAST_WEST_PORTS = { status: 15021, crossNetwork: 15443, istiod: 15012, webhook: 15017 } as const;
@@ -72,20 +69,11 @@ export class EastWestGateway {
     ];
     this.socket = new WorkloadSocket(props.csi);
     this.identity = workloadIdentity(props.trustDomain, this.namespace, this.serviceAccountName);
-    this.socketWait = {
-      name: SOCKET_WAIT_CONTAINER,
-      image: checkImage('socketWaitImage', props.socketWaitImage),
-      command: ['sh', '-c', socketWaitScript()],
-      env: [{ name: 'SOCKET', value: this.socket.socketPath }],
-      volumeMounts: [this.socket.mount],
-      securityContext: containerSecurityContext({ uid: PROXY_UID, gid: PROXY_UID }),
-      resources: resources('10m', '16Mi', '32Mi'),
-    };
+    this.socketWait = socketWaitContainer(this.socket, checkImage('socketWaitImage', props.socketWaitImage));
   }
 
   /** Its entry in `components.ingressGateways` of the IstioOperator. */
   public componentSpec(): GatewayComponentSpec {
-    const podSpec = 'spec.template.spec';
     return {
       name: this.name,
       enabled: true,
@@ -93,18 +81,7 @@ export class EastWestGateway {
       k8s: {
         env: Object.entries(this.env).map(([name, value]) => ({ name, value })),
         service: { type: this.serviceType, ports: this.servicePorts.map((p) => ({ ...p })) },
-        overlays: [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'Deployment',
-            name: this.name,
-            patches: [
-              { path: `${podSpec}.volumes.[name:${WORKLOAD_SOCKET_VOLUME}]`, value: this.socket.volumeJson() },
-              { path: `${podSpec}.containers.[name:${PROXY_CONTAINER}].volumeMounts.[name:${WORKLOAD_SOCKET_VOLUME}]`, value: this.socket.mountJson() },
-              { path: `${podSpec}.initContainers`, value: [k8s.toJson_Container(this.socketWait)] },
-            ],
-          },
-        ],
+        overlays: [socketOverlay(this.name, this.socket, this.socketWait)],
       },
     };
   }
@@ -119,9 +96,7 @@ export class EastWestGateway {
       replicaCount: 1,
       env: { ...this.env },
       service: { type: this.serviceType, ports: this.servicePorts.map((p) => ({ ...p })) },
-      volumes: [this.socket.volumeJson()],
-      volumeMounts: [this.socket.mountJson()],
-      initContainers: [k8s.toJson_Container(this.socketWait)!],
+      ...socketChartValues(this.socket, this.socketWait),
     };
   }
 }

@@ -4,9 +4,8 @@ import { build } from './mesh';
 // Wiring only: `npm run synth` (cdk8s synth) runs it; tests import mesh.ts, never this file.
 const dist = process.env.CDK8S_OUTDIR ?? 'dist';
 try {
-  const { source } = readMeshConfig();
   const index = publishMesh(dist, build);
-  console.log(synthReport(source, dist, index).join('\n'));
+  console.log(synthReport(readMeshConfig({ cwd: __dirname }).source, dist, index).join('\n'));
 } catch (err) {
   // Config and validation errors name the field, the value and the rule.
   console.error(`spire-mesh: ${err instanceof Error ? err.message : String(err)}`);
