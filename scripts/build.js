@@ -2,7 +2,7 @@
 // The build (`npm run build`, run by `npm ci` through `prepare`, and by `npm run synth` and
 // `npm test` first): `tsc --build tsconfig.build.json` into build/, then the non-TypeScript
 // files of lib/ (register-entries.sh, read beside its module at run time) copied next to the
-// JavaScript. When no input is newer than the last build it stops after a stat of the inputs
+// JavaScript, and the starter dist/ of `spire-mesh init` synthesized. When no input is newer than the last build it stops after a stat of the inputs
 // (~5 ms): loading the compiler only to find nothing to do costs ~200 ms, a fifth of
 // `npm run synth` (see `npm run bench`).
 'use strict';
@@ -14,7 +14,10 @@ const config = path.join(root, 'tsconfig.build.json');
 const out = path.join(root, 'build');
 const buildInfo = path.join(out, 'tsconfig.build.tsbuildinfo');
 /** What tsconfig.build.json includes, and what decides how it compiles. */
-const INPUTS = ['main.ts', 'lib', 'imports', 'examples', 'bench', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
+const INPUTS = ['main.ts', 'lib', 'imports', 'examples', 'bench', 'templates', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
+/** The mesh repository `spire-mesh init` writes, and where its dist/ is synthesized (shipped in the package). */
+const TEMPLATE = path.join(root, 'templates', 'mesh-repo');
+const STARTER_DIST = path.join(out, 'templates', 'mesh-repo', 'dist');
 
 /** The newest modification time among `file` and, for a folder, everything in it (folders too: a removed file changes its folder). */
 function newest(file) {
@@ -53,6 +56,13 @@ function build() {
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.copyFileSync(asset, target);
   }
+  // Here, not when `init` runs: the CLI builds no mesh, it copies files (and reads dist/ files).
+  const { readMeshConfig } = require(path.join(out, 'lib', 'config', 'load.js'));
+  const { buildMesh } = require(path.join(out, 'lib', 'composition-root.js'));
+  const { publishMesh } = require(path.join(out, 'lib', 'synth.js'));
+  const starter = readMeshConfig({ cwd: TEMPLATE, env: {} }).config;
+  fs.mkdirSync(path.dirname(STARTER_DIST), { recursive: true });
+  publishMesh(STARTER_DIST, (outdir) => buildMesh(starter, { outdir }));
   // The copies are part of this build: inputs older than the build info are up to date.
   const now = new Date();
   fs.utimesSync(buildInfo, now, now);

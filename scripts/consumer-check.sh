@@ -153,7 +153,7 @@ check "one copy each of cdk8s and constructs (peer dependencies)" 60 bash -c "
 check "the package ships compiled JavaScript and declarations, no sources or tests" 60 bash -c "
   cd '$app/node_modules/spire-mesh' && test -f build/lib/index.js && test -f build/lib/index.d.ts &&
   test -f build/lib/registration/register-entries.sh && test -f LICENSE && test -f build/lib/testing/index.d.ts &&
-  test -f crds/istio-1.30.3/crds.yaml && test -f templates/mesh-repo/gitignore &&
+  test -f crds/istio-1.30.3/crds.yaml && test -f templates/mesh-repo/gitignore && test -f build/templates/mesh-repo/dist/meta/index.json &&
   ! find . -path ./templates -prune -o -name '*.ts' ! -name '*.d.ts' -print | grep . &&
   ! find . -path ./templates -prune -o -name '*.test.*' -print | grep ."
 check "tsc --build (cdk8s's default tsconfig) compiles the app, and node main.js synthesizes the mesh with the echo chart" 300 bash -c "

@@ -31,7 +31,7 @@ test('GIVEN the index of a GitOps synth WHEN parsing it back THEN its gitops ent
 
 test('GIVEN the CLI WHEN listing what it imports from lib/ THEN it is the index contract alone, which imports no construct', () => {
   const cliDir = path.join(__dirname, '..', '..', 'lib', 'cli');
-  const imports = fs.readdirSync(cliDir).flatMap((file) => [...fs.readFileSync(path.join(cliDir, file), 'utf8').matchAll(/from '(\.\.\/[^']+)'/g)].map((m) => m[1]));
+  const imports = fs.readdirSync(cliDir).flatMap((file) => [...fs.readFileSync(path.join(cliDir, file), 'utf8').matchAll(/(?:from |require\(|import\()'(\.\.\/[^']+)'/g)].map((m) => m[1]));
   expect([...new Set(imports)]).toEqual(['../core/index-contract']);
   const contract = fs.readFileSync(path.join(cliDir, '..', 'core', 'index-contract.ts'), 'utf8');
   expect([...contract.matchAll(/from '([^']+)'/g)].map((m) => m[1])).toEqual(['path']);

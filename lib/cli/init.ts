@@ -8,6 +8,11 @@ const PACKAGE_ROOT = [path.join(__dirname, '..', '..'), path.join(__dirname, '..
 )!;
 /** The files `init` copies: a user's mesh repository in the cdk8s typescript-app layout. */
 export const TEMPLATE_DIR = path.join(PACKAGE_ROOT, 'templates', 'mesh-repo');
+/**
+ * dist/ of the template's config, synthesized by the package's build (scripts/build.js), so the
+ * new repository's first `npm test` passes and this command builds no mesh: it copies files.
+ */
+export const STARTER_DIST = path.join(PACKAGE_ROOT, 'build', 'templates', 'mesh-repo', 'dist');
 /** Template files stored under another name: npm pack leaves out every `.gitignore`. */
 const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore' };
 
@@ -67,16 +72,14 @@ function listFiles(dir: string, base = dir): string[] {
 export interface InitResult {
   readonly dir: string;
   readonly files: readonly string[];
-  /** Whether dist/ holds a synth of the starter config; else why not. */
-  readonly synthesized: true | string;
 }
 
 /**
  * Scaffolds a user's mesh repository in `dir`: the cdk8s typescript-app layout (package.json,
  * cdk8s.yaml, tsconfig.json, jest.config.js, .gitignore), main.ts that only wires, mesh.ts that
  * builds the mesh of spire-mesh.config.yaml (a commented starter), __tests__/mesh.test.ts with
- * spire-mesh/testing's checks, and dist/ synthesized from the starter config in this process
- * (no npm, no network, no child process). Refuses a `dir` that exists and is not empty.
+ * spire-mesh/testing's checks, and dist/ of the starter config ({@link STARTER_DIST}); no npm,
+ * no network, no child process. Refuses a `dir` that exists and is not empty.
  */
 export function initMeshRepository(dir: string): InitResult {
   if (fs.existsSync(dir)) {
@@ -85,6 +88,9 @@ export function initMeshRepository(dir: string): InitResult {
     if (present.length > 0) {
       throw new CliError(`init: ${dir} is not empty (${present.slice(0, 3).join(', ')}${present.length > 3 ? ', …' : ''}): name a new or empty directory`);
     }
+  }
+  if (!fs.existsSync(path.join(STARTER_DIST, 'meta', 'index.json'))) {
+    throw new CliError(`init: the starter dist/ is missing from the package (${STARTER_DIST}): run \`npm run build\` in spire-mesh`);
   }
   const own = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as PackageJson;
   const name = path.basename(path.resolve(dir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '') || 'mesh';
@@ -98,26 +104,14 @@ export function initMeshRepository(dir: string): InitResult {
   }
   fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(meshRepoPackageJson(name, own), null, 2)}\n`);
   files.push('package.json');
-  return { dir, files: files.sort(), synthesized: synthStarter(dir) };
+  copyTree(STARTER_DIST, path.join(dir, 'dist'));
+  return { dir, files: files.sort() };
 }
 
-/**
- * dist/ of the starter config, as the new repository's `npm run synth` writes it, so its first
- * `npm test` passes. Loaded here, not at the CLI's start: the other commands load no construct.
- * @returns true, or why dist/ was left empty (with a .gitkeep)
- */
-function synthStarter(dir: string): true | string {
-  const dist = path.join(dir, 'dist');
-  try {
-    const { readMeshConfig } = require('../config/load') as typeof import('../config/load');
-    const { buildMesh } = require('../composition-root') as typeof import('../composition-root');
-    const { publishMesh } = require('../synth') as typeof import('../synth');
-    const { config } = readMeshConfig({ cwd: dir, env: {} });
-    publishMesh(dist, (outdir) => buildMesh(config, { outdir }));
-    return true;
-  } catch (err) {
-    fs.mkdirSync(dist, { recursive: true });
-    fs.writeFileSync(path.join(dist, '.gitkeep'), '');
-    return err instanceof Error ? err.message : String(err);
+/** Copies every file of `from` into `to`, creating folders. */
+function copyTree(from: string, to: string): void {
+  for (const file of listFiles(from)) {
+    fs.mkdirSync(path.dirname(path.join(to, file)), { recursive: true });
+    fs.copyFileSync(path.join(from, file), path.join(to, file));
   }
 }

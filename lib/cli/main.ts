@@ -265,7 +265,7 @@ function buildProgram(ctx: MainContext): Command {
         [
           `spire-mesh init: ${dir}`,
           ...result.files.map((f) => `  ${f}`),
-          result.synthesized === true ? '  dist/ (a synth of spire-mesh.config.yaml)' : `  dist/ (empty: ${result.synthesized}; run \`npm run synth\`)`,
+          '  dist/ (a synth of spire-mesh.config.yaml)',
           `next: cd ${dir} && npm install && npm test; edit spire-mesh.config.yaml, \`npm run synth\`, commit with dist/`,
         ].join('\n'),
       );
