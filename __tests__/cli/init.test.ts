@@ -1,7 +1,8 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { main } from '../../lib/cli/main';
-import { TEMPLATE_DIR } from '../../lib/cli/init';
+import { STARTER_DIST, TEMPLATE_DIR } from '../../lib/cli/init';
 import { buildMesh } from '../../lib/composition-root';
 import { readMeshConfig } from '../../lib/config/load';
 import * as testing from '../../lib/testing';
@@ -85,4 +86,13 @@ test.each([
 
 test('the template holds no dist/ nor package.json of its own: init writes them', () => {
   expect(fs.readdirSync(TEMPLATE_DIR).sort()).toEqual(['README.md', '__tests__', 'cdk8s.yaml', 'gitignore', 'jest.config.js', 'main.ts', 'mesh.ts', 'spire-mesh.config.yaml', 'tsconfig.json']);
+});
+
+test('GIVEN the compiled CLI (bin/spire-mesh, as installed) WHEN running init THEN it finds the template and the starter dist/ the build made', () => {
+  const cwd = tempDir('init');
+  const result = spawnSync(process.execPath, [path.join(root, 'bin', 'spire-mesh'), 'init', 'repo'], { cwd, encoding: 'utf8' });
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  expect(fs.readFileSync(path.join(cwd, 'repo', 'dist', 'meta', 'index.json'), 'utf8')).toBe(fs.readFileSync(path.join(STARTER_DIST, 'meta', 'index.json'), 'utf8'));
+  expect(fs.existsSync(path.join(cwd, 'repo', 'mesh.ts'))).toBe(true);
 });

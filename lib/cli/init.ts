@@ -4,7 +4,7 @@ import { CliError } from './errors';
 
 /** The package's root: two folders up from lib/cli in the sources, three from build/lib/cli. */
 const PACKAGE_ROOT = [path.join(__dirname, '..', '..'), path.join(__dirname, '..', '..', '..')].find((dir) =>
-  fs.existsSync(path.join(dir, 'templates', 'mesh-repo')),
+  fs.existsSync(path.join(dir, 'package.json')),
 )!;
 /** The files `init` copies: a user's mesh repository in the cdk8s typescript-app layout. */
 export const TEMPLATE_DIR = path.join(PACKAGE_ROOT, 'templates', 'mesh-repo');
