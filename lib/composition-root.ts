@@ -221,6 +221,14 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
   // Everything below follows the App: it reads the meshed workloads and charts from the construct tree as they are now.
   const complete = (): Final => {
     const workloads = collectMeshWorkloads(app, istioctlApp);
+    // The cluster side of VMs (the server's node attestors, the east-west gateway, istiod's
+    // exposure, the index entry `vm bundle` reads) is built from config.vms alone, before any chart
+    // of the user's exists: a VmWorkload made elsewhere would get an identity no machine could attest.
+    const configVms = new Set<unknown>(vms?.workloads ?? []);
+    const strayVm = collectVmWorkloads(app, istioctlApp).find((vm) => !configVms.has(vm));
+    if (strayVm) {
+      throw new ValidationError(`VmWorkload(${strayVm.key})`, strayVm.node.path, 'is not one of config.vms: declare workloads on VMs in config.vms, which also builds their cluster side (SPIRE node attestor, east-west gateway, istiod exposure, vm bundle entry)');
+    }
     const workloadNamespaces = [...new Set(workloads.map((w) => w.namespace))];
     for (const namespace of workloadNamespaces) namespaces.addWorkloadNamespace(namespace);
     // Deny-by-default only where the mesh owns the namespace: in a built-in one such as `default`

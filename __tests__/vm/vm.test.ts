@@ -1,13 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import { buildMesh } from '../../lib/composition-root';
 import { ConfigError, resolveMeshConfig } from '../../lib/config/load';
-import { meshIndex } from '../../lib/synth';
+import { meshIndex, renderMesh } from '../../lib/synth';
+import { VmWorkload } from '../../lib/vm/vm-workload';
 import { clusterEnv, renderAgentConf, vmAgentConf, vmBundleFiles } from '../../lib/cli/vm-bundle-files';
 import { reachability } from '../authorization/reachability';
 import { parse } from '../support/hcl';
 import { schemaProblems } from '../support/schema';
 import { find, registeredEntries, synthesize } from '../support/synth';
 import { referenceKeys, unknownKeys } from '../spire/reference-keys';
+import { NEVER_WRITTEN } from '../support/test-app';
 
 const REFERENCE = path.join(__dirname, '..', 'spire', 'reference', 'spire-1.15.3');
 const IMAGE = (name: string) => `ghcr.io/example/${name}:1.0.0`;
@@ -251,4 +255,33 @@ test('every problem of vms is reported at once, each naming its field', () => {
       expect.stringMatching(/^vms\[3\]\.attestation\.extra: unknown key/),
     ]),
   );
+});
+
+describe('GIVEN a VmWorkload made in a chart of the App, not in config.vms', () => {
+  function withStrayVm(overrides: unknown) {
+    const app = new App({ outdir: NEVER_WRITTEN });
+    const mesh = buildMesh(resolveMeshConfig(overrides), { app });
+    new VmWorkload(new Chart(app, 'team-vms'), 'stray', {
+      name: 'stray',
+      namespace: 'data',
+      ports: [{ number: 8080, name: 'web' }],
+      trustDomain: mesh.trustDomain,
+      attestation: { type: 'join_token' },
+      network: 'vm-network',
+    });
+    return mesh;
+  }
+
+  test.each([
+    ['no VMs in the config (no attestor, no east-west gateway)', {}],
+    ['other VMs in the config (not in the index vm bundle reads)', VMS],
+  ])('WITH %s WHEN synthesizing THEN synth refuses it, naming it and config.vms', (_name, overrides) => {
+    expect(() => renderMesh(withStrayVm(overrides))).toThrow(
+      "VmWorkload(data/stray): 'team-vms/stray' is not one of config.vms: declare workloads on VMs in config.vms, which also builds their cluster side (SPIRE node attestor, east-west gateway, istiod exposure, vm bundle entry)",
+    );
+  });
+
+  test("WHEN the config's own VMs are synthesized THEN they pass the check", () => {
+    expect(() => renderMesh(buildMesh(resolveMeshConfig(VMS), { outdir: NEVER_WRITTEN }))).not.toThrow();
+  });
 });
