@@ -12,7 +12,7 @@ test('GIVEN the package entry WHEN listing its runtime exports THEN they are the
     'MeshedService', 'OWNED_SUBDIRS', 'RegistrationEntry', 'RootApplication', 'SPIRE_CA_KEY_TYPES', 'SPIRE_DATASTORE_TYPES', 'SPIRE_LOG_LEVELS',
     'ServiceCatalog', 'ServiceRoute', 'SpiffeCsiDriver', 'Spire', 'SpireAgent', 'SpireAgentIdentity', 'SpireInjectionTemplate',
     'SpireRegistration', 'SpireServer', 'SpireServerVmService', 'TAINT_EFFECTS', 'TOLERATION_OPERATORS', 'VM_ATTESTORS', 'ValidationError',
-    'VmNodeAttestation', 'VmWorkload', 'WorkloadSocket',
+    'VmNodeAttestation', 'WorkloadSocket',
     'buildGitOps', 'buildMesh', 'gitopsFiles', 'istioNetworking', 'istioSecurity', 'loadMeshConfig', 'markMeshWorkload',
     'meshedServiceIdentity', 'parseIndex', 'parseSpiffeId', 'publishMesh', 'readMeshConfig', 'resolveMeshConfig', 'synthMesh',
     'synthReport', 'workloadIdentity',

@@ -108,8 +108,8 @@ export type { ApplicationSpec, ApplicationSource, ApplicationDestination, SyncPo
 export * as istioNetworking from '../imports/networking.istio.io';
 export * as istioSecurity from '../imports/security.istio.io';
 
-// Workloads on VMs (docs/vms.md).
-export { VmWorkload, type VmWorkloadProps, type VmPort } from './vm/vm-workload';
+// Workloads on VMs (docs/vms.md). VmWorkload is a type here: `config.vms` makes them (synth refuses one made elsewhere).
+export type { VmWorkload, VmWorkloadProps, VmPort } from './vm/vm-workload';
 export {
   VM_ATTESTORS,
   type VmAttestorType,
