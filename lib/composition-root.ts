@@ -323,7 +323,9 @@ export function buildMesh(config: MeshConfig, options: BuildMeshOptions = {}): M
       const found = declared.find((s) => s.key === key);
       if (found) return found;
       const shown = declared.slice(0, 10).map((s) => s.key);
-      throw new ValidationError('Mesh.service key', key, `is no MeshedService of the App yet (there are ${shown.join(', ')}${declared.length > shown.length ? ', …' : ''})`);
+      const there = declared.length === 0 ? 'there are none' : `there are ${shown.join(', ')}${declared.length > shown.length ? ', …' : ''}`;
+      const bookinfoOff = config.bookinfo.enabled ? '' : '; bookinfo is disabled (bookinfo.enabled: false), so none of its services is there';
+      throw new ValidationError('Mesh.service key', key, `is no MeshedService of the App yet (${there}${bookinfoOff})`);
     },
     get charts() {
       finalized();

@@ -185,36 +185,20 @@ required "npm install of the scaffolded repository (spire-mesh from the tarball)
   npm install --prefer-offline --no-audit --no-fund --loglevel=error"
 check "the scaffolded repository's npm test passes its 3 tests: dist/ fresh, schemas, wiring" 300 bash -c "
   cd '$repo' && npm test --silent >out 2>&1; status=\$?; cat out; [ \$status = 0 ] && grep -Eq '^Tests: +3 passed, 3 total' out"
+check "a bad config: its npm run synth names the field and leaves dist/ as it was" 300 bash -c "
+  cd '$repo' && before=\$(find dist -type f | sort | xargs sha256sum | sha256sum) && cp spire-mesh.config.yaml good.yaml &&
+  sed -i 's/^trustDomain: example.org/trustDomain: Acme_Internal/' spire-mesh.config.yaml &&
+  ! npm run --silent synth >out 2>&1 && cat out && grep -q \"trustDomain: 'Acme_Internal' must be lowercase\" out &&
+  mv good.yaml spire-mesh.config.yaml && [ \"\$(find dist -type f | sort | xargs sha256sum | sha256sum)\" = \"\$before\" ]"
 check "after a config change its npm test names the stale dist/ file, and passes after npm run synth" 600 bash -c "
   cd '$repo' && sed -i 's/^trustDomain: example.org/trustDomain: corp.example/' spire-mesh.config.yaml &&
   ! npm test --silent >out 2>&1 && grep -q 'dist/0001-spire.k8s.yaml differs from a fresh synth' out &&
   npm run --silent synth && grep -q 'trust_domain = \"corp.example\"' dist/0001-spire.k8s.yaml && npm test --silent"
 
-mkdir -p "$repo/teams"
-cat >"$repo/teams/echo.ts" <<'EOF'
-import { Chart } from 'cdk8s';
-import { Construct } from 'constructs';
-import { MeshContext, MeshedService } from 'spire-mesh';
-
-export class EchoChart extends Chart {
-  constructor(scope: Construct, id: string, mesh: MeshContext) {
-    super(scope, id, { disableResourceNameHashes: true });
-    new MeshedService(this, 'echo', {
-      name: 'echo',
-      namespace: 'team-a',
-      port: 8080,
-      versions: [{ name: 'v1', image: 'docker.io/ealen/echo-server:0.9.2' }],
-      callers: [mesh.service('default/productpage').identity],
-      trustDomain: mesh.trustDomain,
-      injection: mesh.injection,
-      authorization: mesh.authorization,
-    });
-  }
-}
-EOF
-check "a team chart added to its mesh.ts: synth writes it, the checks cover it, its snapshot is written, then matches under --ci" 600 bash -c "
-  cd '$repo' && sed -i -e \"1i import { EchoChart } from './teams/echo';\" \
-    -e 's|  return buildMesh(loadMeshConfig({ cwd: __dirname }), { app });|  const mesh = buildMesh(loadMeshConfig({ cwd: __dirname }), { app });\n  new EchoChart(app, \"team-a-echo\", mesh);\n  return mesh;|' mesh.ts &&
+check "the team chart of its README added to its mesh.ts as the README says: synth writes it, the checks cover it, its snapshot is written, then matches under --ci" 600 bash -c "
+  cd '$repo' && mkdir teams && awk '/^\`\`\`ts\$/ { on = 1; next } /^\`\`\`\$/ { on = 0 } on' README.md >teams/echo.ts &&
+  grep -q 'export class EchoChart' teams/echo.ts &&
+  sed -i -e \"1i import { EchoChart } from './teams/echo';\" -e \"s|^  return mesh;|  new EchoChart(app, 'team-a-echo', mesh);\\n  return mesh;|\" mesh.ts &&
   grep -q 'new EchoChart' mesh.ts && npm run --silent synth && grep -q 'name: echo-v1' dist/0005-team-a-echo.k8s.yaml &&
   npx jest --ci=false && grep -q 'chart team-a-echo matches its snapshot' __tests__/__snapshots__/mesh.test.ts.snap &&
   npx jest --ci >out 2>&1; status=\$?; cat out; [ \$status = 0 ] && grep -Eq '^Tests: +4 passed, 4 total' out"

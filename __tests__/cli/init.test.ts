@@ -44,7 +44,9 @@ describe('GIVEN a new directory WHEN running init', () => {
       constructs: own.peerDependencies.constructs,
     });
     for (const optional of Object.keys(own.peerDependenciesMeta)) expect(pkg.devDependencies[optional]).toBe(own.peerDependencies[optional]);
-    expect(pkg.scripts).toMatchObject({ synth: 'cdk8s synth', test: 'jest' });
+    // cdk8s synth would empty dist/ before main.ts runs: a failed synth must leave it as it was.
+    expect(pkg.scripts).toMatchObject({ synth: 'ts-node main.ts', test: 'jest' });
+    expect(pkg.allowScripts).toEqual({ 'spire-mesh': false, backport: false });
   });
 
   test('THEN dist/ is a fresh synth of the starter config, so the first npm test passes', () => {
@@ -82,6 +84,16 @@ test.each([
   expect(result.code).toBe(1);
   expect(result.err).toMatch(message);
   expect(fs.statSync(dir).isDirectory() ? fs.readdirSync(dir) : 'file').toEqual(before);
+});
+
+test('GIVEN a freshly cloned empty repository (only .git) WHEN running init there THEN it scaffolds beside .git', async () => {
+  const cwd = tempDir('init');
+  fs.mkdirSync(path.join(cwd, 'clone', '.git'), { recursive: true });
+  fs.writeFileSync(path.join(cwd, 'clone', '.git', 'HEAD'), 'ref: refs/heads/main\n');
+  const result = await init(cwd, 'clone');
+  expect(result).toMatchObject({ code: 0, err: '' });
+  expect(fs.readFileSync(path.join(cwd, 'clone', '.git', 'HEAD'), 'utf8')).toBe('ref: refs/heads/main\n');
+  expect(fs.existsSync(path.join(cwd, 'clone', 'spire-mesh.config.yaml'))).toBe(true);
 });
 
 test('the template holds no dist/ nor package.json of its own: init writes them', () => {

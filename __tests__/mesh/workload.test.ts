@@ -150,4 +150,11 @@ describe('a MeshedService in any chart of the App joins the mesh, whenever its c
     expect(mesh.service('default/details').key).toBe('default/details');
     expect(() => mesh.service('team-z/nope')).toThrow("Mesh.service key: 'team-z/nope' is no MeshedService of the App yet (there are default/details, ");
   });
+
+  test('Mesh.service says bookinfo is disabled when it is, and that there are no services', () => {
+    const mesh = buildMesh(resolveMeshConfig({ bookinfo: { enabled: false } }), { outdir: NEVER_WRITTEN });
+    expect(() => mesh.service('default/productpage')).toThrow(
+      "Mesh.service key: 'default/productpage' is no MeshedService of the App yet (there are none; bookinfo is disabled (bookinfo.enabled: false), so none of its services is there)",
+    );
+  });
 });

@@ -36,7 +36,9 @@ export function meshRepoPackageJson(name: string, own: PackageJson): Record<stri
     private: true,
     description: 'A service mesh (Istio with SPIRE identities) built with spire-mesh; dist/ is what the cluster gets',
     scripts: {
-      synth: 'cdk8s synth',
+      // Not `cdk8s synth`: cdk8s-cli empties its output directory before running the app, so a
+      // failed synth would leave dist/ empty; main.ts swaps a finished synth in (publishMesh).
+      synth: 'ts-node main.ts',
       test: 'jest',
       mesh: 'spire-mesh',
     },
@@ -57,6 +59,8 @@ export function meshRepoPackageJson(name: string, own: PackageJson): Record<stri
       'ts-node': '^10',
       typescript: '~5.9.3',
     },
+    // npm 11 asks about dependencies' install scripts; none of these needs its script to work.
+    allowScripts: { 'spire-mesh': false, backport: false },
   };
 }
 
@@ -79,12 +83,13 @@ export interface InitResult {
  * cdk8s.yaml, tsconfig.json, jest.config.js, .gitignore), main.ts that only wires, mesh.ts that
  * builds the mesh of spire-mesh.config.yaml (a commented starter), __tests__/mesh.test.ts with
  * spire-mesh/testing's checks, and dist/ of the starter config ({@link STARTER_DIST}); no npm,
- * no network, no child process. Refuses a `dir` that exists and is not empty.
+ * no network, no child process. Refuses a `dir` that exists and holds anything but `.git`.
  */
 export function initMeshRepository(dir: string): InitResult {
   if (fs.existsSync(dir)) {
     if (!fs.statSync(dir).isDirectory()) throw new CliError(`init: ${dir} exists and is not a directory`);
-    const present = fs.readdirSync(dir);
+    // A freshly cloned empty repository holds only .git: that is where a new mesh repository goes.
+    const present = fs.readdirSync(dir).filter((name) => name !== '.git');
     if (present.length > 0) {
       throw new CliError(`init: ${dir} is not empty (${present.slice(0, 3).join(', ')}${present.length > 3 ? ', …' : ''}): name a new or empty directory`);
     }

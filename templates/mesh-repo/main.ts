@@ -1,7 +1,8 @@
 import { publishMesh, readMeshConfig, synthReport } from 'spire-mesh';
 import { build } from './mesh';
 
-// Wiring only: `npm run synth` (cdk8s synth) runs it; tests import mesh.ts, never this file.
+// Wiring only: `npm run synth` runs it (so does `cdk8s synth`, which empties dist/ first);
+// tests import mesh.ts, never this file.
 const dist = process.env.CDK8S_OUTDIR ?? 'dist';
 try {
   const index = publishMesh(dist, build);
@@ -9,6 +10,7 @@ try {
 } catch (err) {
   // Config and validation errors name the field, the value and the rule.
   console.error(`spire-mesh: ${err instanceof Error ? err.message : String(err)}`);
+  if (process.env.SPIRE_MESH_DEBUG && err instanceof Error) console.error(err.stack);
   console.error(`synth failed: nothing was written to ${dist}/`);
   process.exitCode = 1;
 }

@@ -6,14 +6,15 @@ import { buildMesh, loadMeshConfig, Mesh } from 'spire-mesh';
  * composed into an App that writes to `outdir`. main.ts synthesizes it to dist/; the tests
  * build it in memory.
  *
- * A team's own services go in a chart of this App, created after `buildMesh`: a `Chart` holding
- * `MeshedService`s, built from `mesh` (its trust domain, injection, gateway, callers). Every
- * `MeshedService` of the App joins the mesh: SPIRE entry, namespace, allow-nothing default.
- * spire-mesh's README ("Use as a library") shows one, `EchoChart`:
+ * A team's own services go in a chart of this App: a `Chart` holding `MeshedService`s, given
+ * `mesh` for its trust domain, injection, gateway and callers. Every `MeshedService` of the App
+ * joins the mesh (SPIRE entry, namespace, allow-nothing default), and the chart is applied
+ * after the mesh's own. README.md ("A team's chart") has one to copy: add it before `return`,
  *
  *     new EchoChart(app, 'team-a-echo', mesh);
  */
 export function build(outdir: string): Mesh {
   const app = new App({ outdir });
-  return buildMesh(loadMeshConfig({ cwd: __dirname }), { app });
+  const mesh = buildMesh(loadMeshConfig({ cwd: __dirname }), { app });
+  return mesh;
 }
