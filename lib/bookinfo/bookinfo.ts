@@ -37,9 +37,10 @@ export interface BookinfoProps {
 }
 
 /**
- * Istio's bookinfo sample as meshed services, built from {@link bookinfoDeclarations}:
- * details v1, ratings v1, reviews v1–v3 and productpage v1, each app on port 9080, running
- * as its own `bookinfo-<app>` service account, callable only along bookinfo's call graph.
+ * Istio's bookinfo sample as meshed services, built from `bookinfoDeclarations` in
+ * lib/bookinfo/declarations.ts: details v1, ratings v1, reviews v1–v3 and productpage v1, each
+ * app on port 9080, running as its own `bookinfo-<app>` service account, callable only along
+ * bookinfo's call graph.
  * @see https://istio.io/latest/docs/examples/bookinfo/
  */
 export class Bookinfo extends Construct {

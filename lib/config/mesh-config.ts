@@ -172,7 +172,7 @@ export interface SpiffeCsiDriverConfig {
 export interface IstioConfig {
   /**
    * The Istio release installed by `istioctl install`; must match your istioctl. A patch of
-   * {@link SUPPORTED_ISTIO_MINOR}, whose CRDs and models are vendored.
+   * `SUPPORTED_ISTIO_MINOR` in lib/istio/version.ts, whose CRDs and models are vendored.
    * @default ISTIO_VERSION ('1.30.3')
    */
   readonly version: string;
@@ -263,9 +263,9 @@ export interface ServiceVersionConfig {
 
 /** A service of the user's own, meshed, registered and authorized like bookinfo's. */
 /**
- * One of the user's services. Besides the keys below, every key of {@link ServiceWorkloadSpec}
- * (command, args, env, envFrom, volumes, volumeMounts, probes, security, resources, placement),
- * named and checked as MeshedService's props.
+ * One of the user's services. Besides the keys below, every key of `ServiceWorkloadSpec` in
+ * lib/mesh/workload-spec.ts (command, args, env, envFrom, volumes, volumeMounts, probes,
+ * security, resources, placement), named and checked as MeshedService's props.
  */
 export interface ServiceConfig extends ServiceWorkloadSpec {
   /** DNS-1123 label: the Service, Deployments' prefix, `app` label and service account. */

@@ -78,7 +78,7 @@ export class IngressGateway implements IIngressGateway {
   public readonly identity: WorkloadIdentity;
   public readonly serviceHost: string;
   public readonly socket: WorkloadSocket;
-  /** Holds the pod back until the SPIRE agent serves the socket (see {@link socketWaitScript}). */
+  /** Holds the pod back until the SPIRE agent serves the socket (see `socketWaitScript` in lib/istio/ingress-gateway.ts). */
   public readonly socketWait: k8s.Container;
 
   constructor(props: IngressGatewayProps) {

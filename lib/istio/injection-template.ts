@@ -74,11 +74,12 @@ export interface SpireInjectionTemplateProps {
   readonly nativeSidecars: boolean;
   /**
    * The Istio release whose injector applies the template: written into every meshed pod
-   * template ({@link ISTIO_VERSION_ANNOTATION}), so an upgrade re-creates the pods and their proxies.
+   * template (`ISTIO_VERSION_ANNOTATION` in lib/istio/injection-template.ts), so an upgrade
+   * re-creates the pods and their proxies.
    */
   readonly istioVersion: string;
   /**
-   * The template's name, as pods list it in {@link TEMPLATES_ANNOTATION}.
+   * The template's name, as pods list it in `TEMPLATES_ANNOTATION` (lib/istio/injection-template.ts).
    * @default 'spire'
    */
   readonly name?: string;

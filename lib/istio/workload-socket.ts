@@ -17,8 +17,8 @@ export const PROXY_CONTAINER = 'istio-proxy';
 
 /**
  * The SPIRE Workload API socket as Istio's proxy mounts it: a read-only CSI volume of the
- * SPIFFE CSI driver, mounted at {@link WORKLOAD_SOCKET_DIR}. The sidecar template and the
- * ingress gateway both use this one definition, so they cannot disagree.
+ * SPIFFE CSI driver, mounted at `WORKLOAD_SOCKET_DIR` (lib/istio/workload-socket.ts). The
+ * sidecar template and the ingress gateway both use this one definition, so they cannot disagree.
  */
 export class WorkloadSocket {
   /** The CSI driver the volume names, taken from the driver construct. */

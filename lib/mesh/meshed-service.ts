@@ -36,8 +36,8 @@ export type MeshedServiceResources = ServiceResources;
 
 /**
  * A meshed service: its name, ports, versions and callers, plus how its containers run
- * ({@link ServiceWorkloadSpec}: command, env, volumes, probes, security, resources, placement),
- * the same keys a config file's `services` entry has.
+ * (`ServiceWorkloadSpec` in lib/mesh/workload-spec.ts: command, env, volumes, probes, security,
+ * resources, placement), the same keys a config file's `services` entry has.
  */
 export interface MeshedServiceProps extends ServiceWorkloadSpec {
   /** The app: Service name, `app` label and container name; a DNS-1123 label. */

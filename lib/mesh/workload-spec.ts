@@ -176,7 +176,7 @@ export interface ServiceWorkloadSpec {
    * @default false
    */
   readonly automountServiceAccountToken?: boolean;
-  /** @default - see {@link ServiceResources} */
+  /** @default - see `ServiceResources` in lib/mesh/workload-spec.ts */
   readonly resources?: ServiceResources;
   /** @default {} - any node */
   readonly nodeSelector?: Readonly<Record<string, string>>;

@@ -91,8 +91,8 @@ export class RegistrationEntry {
   public readonly admin: boolean;
   public readonly downstream: boolean;
   /**
-   * {@link ENTRY_ID_PREFIX} and a hash of everything SPIRE stores of the entry (selectors in
-   * any order): the same entry always gets the same ID, a changed one a new ID.
+   * `ENTRY_ID_PREFIX` (lib/registration/entry.ts) and a hash of everything SPIRE stores of the
+   * entry (selectors in any order): the same entry always gets the same ID, a changed one a new ID.
    */
   public readonly entryId: string;
 

@@ -126,8 +126,9 @@ export class SpireRegistration extends Construct {
   /** Holds the script. */
   public readonly configMap: k8s.KubeConfigMap;
   /**
-   * `spire-registration-entries-NNN`, each at most {@link ENTRIES_CONFIGMAP_BYTES} of entries
-   * (`entries-NNN.json`, one entry a line), so any number of entries fits client-side apply.
+   * `spire-registration-entries-NNN`, each at most `ENTRIES_CONFIGMAP_BYTES`
+   * (lib/registration/registration.ts) of entries (`entries-NNN.json`, one entry a line), so any
+   * number of entries fits client-side apply.
    */
   public readonly entriesConfigMaps: readonly k8s.KubeConfigMap[];
   public readonly serviceAccount: kplus.ServiceAccount;

@@ -3,7 +3,8 @@ import { HealthChecksConf, healthChecksBlock } from './health';
 
 /**
  * The keys of SPIRE 1.15.3's `server.conf` this mesh sets, typed. Names follow the
- * reference file (`conf/server/server_full.conf`); {@link serverConfHcl} maps each to its key.
+ * reference file (`conf/server/server_full.conf`); `serverConfHcl` in lib/spire/server-conf.ts
+ * maps each to its key.
  * @see https://spiffe.io/docs/latest/deploying/spire_server/
  */
 export interface ServerConf {

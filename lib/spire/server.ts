@@ -103,7 +103,7 @@ export interface SpireServerProps {
    * Lifetime of agent SVIDs (`agent_ttl`): agents renew at half-life, so with every server down
    * an agent keeps a valid SVID for about half of this. At most `min(caTtl / 6, 7d)`, the longest
    * SPIRE guarantees without cutting it short.
-   * @default - 24h, shortened to `caTtl / 6` (10m with the default `caTtl`); see {@link defaultAgentTtl}
+   * @default - 24h, shortened to `caTtl / 6` (10m with the default `caTtl`); see `defaultAgentTtl` in lib/spire/settings.ts
    */
   readonly agentTtl?: string;
   /**
@@ -118,9 +118,9 @@ export interface SpireServerProps {
    */
   readonly keyManager?: SpireKeyManager;
   /**
-   * The CA certificate of the postgres/mysql server, mounted read-only at {@link DATASTORE_CA_PATH}:
-   * mysql's `root_ca_path` is set to it; a postgres connection string names it as
-   * `sslrootcert=/run/spire/datastore-ca/ca.crt` (with `sslmode=verify-full`).
+   * The CA certificate of the postgres/mysql server, mounted read-only at `DATASTORE_CA_PATH`
+   * in lib/spire/server.ts: mysql's `root_ca_path` is set to it; a postgres connection string
+   * names it as `sslrootcert=/run/spire/datastore-ca/ca.crt` (with `sslmode=verify-full`).
    * @default - none: the system roots of the image
    */
   readonly datastoreCaSecret?: SecretKeySelector;

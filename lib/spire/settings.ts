@@ -123,7 +123,7 @@ export function defaultAgentTtl(caTtl: string): string {
   return goDuration(Math.min(durationSeconds(AGENT_TTL_TARGET), maxSvidTtlSeconds(caTtl)));
 }
 
-/** The settings whose rules span fields; {@link checkSpireServerSettings} holds the rules. */
+/** The settings whose rules span fields; `checkSpireServerSettings` in lib/spire/settings.ts holds the rules. */
 export interface SpireServerSettings {
   readonly replicas: number;
   readonly datastore: SpireDatastoreType;
@@ -132,7 +132,7 @@ export interface SpireServerSettings {
   readonly datastoreCaSecret?: SecretKeySelector;
   readonly caTtl: string;
   readonly defaultX509SvidTtl: string;
-  /** Unset, {@link defaultAgentTtl} derives it from `caTtl`, within the rule by construction. */
+  /** Unset, `defaultAgentTtl` in lib/spire/settings.ts derives it from `caTtl`, within the rule by construction. */
   readonly agentTtl?: string;
   readonly caSubject: { readonly country: string; readonly organization: string };
   readonly upstreamAuthority?: SpireUpstreamAuthority;
