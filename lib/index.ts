@@ -110,6 +110,7 @@ export * as istioSecurity from '../imports/security.istio.io';
 
 // Workloads on VMs (docs/vms.md). VmWorkload is a type here: `config.vms` makes them (synth refuses one made elsewhere).
 export type { VmWorkload, VmWorkloadProps, VmPort } from './vm/vm-workload';
+export type { MeshVms } from './vm/mesh-vms';
 export {
   VM_ATTESTORS,
   type VmAttestorType,
