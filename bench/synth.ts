@@ -6,9 +6,10 @@
  *     memory of each;
  *  3. `node bin/spire-mesh --help` against `node -e 0` (npm's own start-up left out): ≤ 3×.
  * It runs compiled, from build/ (`npm run bench` builds first), as the synth and the CLI do.
- * It also prints the largest object of the default mesh and at 100 and 1000 namespaces, against
- * the limit synth enforces (lib/core/object-size.ts); a scale synth refuses for it is reported
- * as refused, its size still measured.
+ * It also prints what synth's call into cdk8s internals saves (renderApp against its fallback),
+ * and the largest object of the default mesh and at 100 and 1000 namespaces, against the limit
+ * synth enforces (lib/core/object-size.ts); a scale synth refuses for it is reported as
+ * refused, its size still measured.
  * Commands are timed alternately with their baseline, so load from other processes hits both;
  * each figure is a median. Figures only: no test depends on them.
  */
@@ -19,7 +20,7 @@ import * as path from 'path';
 import { readMeshConfig, resolveMeshConfig } from '../lib/config/load';
 import { buildMesh } from '../lib/composition-root';
 import { describeObject, formatBytes, largestObject, OBJECT_SIZE_LIMIT_BYTES, ObjectSize, ObjectSizeError } from '../lib/core/object-size';
-import { meshObjectSizes, renderMesh, synthMesh } from '../lib/synth';
+import { meshObjectSizes, renderApp, renderMesh, synthMesh } from '../lib/synth';
 
 // npm runs scripts from the project root (this file runs compiled, from build/bench/).
 const projectRoot = process.cwd();
@@ -81,6 +82,26 @@ function scaleChild(count: number): void {
   process.stdout.write(JSON.stringify(result));
 }
 
+/**
+ * Whether synth's one call into cdk8s internals (App._synthChart, lib/synth.ts renderApp) earns
+ * its place: the kubectl charts of `count` bookinfo namespaces rendered through it, against the
+ * fallback a cdk8s without it gets (Chart.toJson per chart, which resolves and validates the whole
+ * App each time). One mesh, each render timed once after the mesh is finalized.
+ */
+function internalsChild(count: number): void {
+  const namespaces = Array.from({ length: count }, (_, i) => (i === 0 ? 'default' : `team-${i}`));
+  const mesh = buildMesh(resolveMeshConfig({ bookinfo: { namespaces } }), { outdir: path.join(os.tmpdir(), 'spire-mesh-bench-never-written') });
+  const charts = mesh.steps.filter((s) => s.tool === 'kubectl').map((s) => s.chart);
+  const time = (render: () => unknown) => {
+    const start = process.hrtime.bigint();
+    render();
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  const internal = time(() => renderApp(charts));
+  const fallback = time(() => renderApp(charts, null));
+  process.stdout.write(JSON.stringify({ internal, fallback }));
+}
+
 function scale(count: number): ScaleResult {
   const out = execFileSync(node, [__filename, 'scale', String(count)], { cwd: projectRoot, encoding: 'utf8' });
   return JSON.parse(out);
@@ -127,6 +148,7 @@ function benchmark(): void {
   const buildCheck = compare(runs, () => timeOnce(node, ['scripts/build.js']), () => timeOnce(node, ['node_modules/typescript/bin/tsc', '--build', 'tsconfig.build.json']));
   const small = scale(100);
   const large = scale(1000);
+  const internals = JSON.parse(execFileSync(node, [__filename, 'internals', '100'], { cwd: projectRoot, encoding: 'utf8' })) as { internal: number; fallback: number };
   fs.rmSync(tmp, { recursive: true, force: true });
 
   console.log(`${'ratio'.padEnd(38)} ${'subject'.padStart(12)}  vs ${'baseline'.padStart(12)}   ratio`);
@@ -139,6 +161,7 @@ function benchmark(): void {
   console.log(`   the build when nothing changed: ${buildCheck.subject.toFixed(1)} ms (scripts/build.js), against ${buildCheck.baseline.toFixed(1)} ms for tsc --build alone`);
   const status = (r: ScaleResult) => (r.refused ? ' (refused before writing: build, render and size check only)' : '');
   console.log(`   100 namespaces: ${small.ms.toFixed(0)} ms${status(small)}, peak memory ${small.maxRssMb.toFixed(0)} MB; 1000 namespaces: ${large.ms.toFixed(0)} ms${status(large)}, peak memory ${large.maxRssMb.toFixed(0)} MB`);
+  console.log(`   rendering the kubectl charts of 100 namespaces: ${internals.internal.toFixed(0)} ms through App._synthChart, ${internals.fallback.toFixed(0)} ms through Chart.toJson per chart (the fallback without it): ${(internals.fallback / internals.internal).toFixed(1)}×`);
   console.log(`\n   largest object, as compact JSON (client-side kubectl apply limit, lib/core/object-size.ts: ${formatBytes(OBJECT_SIZE_LIMIT_BYTES)}):`);
   console.log(sizeLine('default mesh', defaultMeshLargest()));
   console.log(sizeLine('100 namespaces', small.largest));
@@ -147,4 +170,5 @@ function benchmark(): void {
 }
 
 if (process.argv[2] === 'scale') scaleChild(Number(process.argv[3]));
+else if (process.argv[2] === 'internals') internalsChild(Number(process.argv[3]));
 else benchmark();
