@@ -138,9 +138,10 @@ export class MeshedService extends Construct implements IMeshWorkload {
   constructor(scope: Construct, id: string, props: MeshedServiceProps) {
     super(scope, id);
     this.name = checkDns1123Label('MeshedService.name', props.name);
-    const field = (prop: string) => `MeshedService(${this.name}).${prop}`;
-    this.namespace = checkDns1123Label(field('namespace'), props.namespace);
+    this.namespace = checkDns1123Label(`MeshedService(${this.name}).namespace`, props.namespace);
     this.key = `${this.namespace}/${this.name}`;
+    // Named by its key, as the composition root names it: the same name may be in two namespaces.
+    const field = (prop: string) => `MeshedService(${this.key}).${prop}`;
     this.port = checkAppPort(field('port'), props.port);
     this.servicePort = checkPort(field('servicePort'), props.servicePort ?? this.port);
     this.portName = checkOneOf(field('protocol'), props.protocol ?? 'http', MESH_PROTOCOLS);
