@@ -1,4 +1,4 @@
-import { ConfigError, resolveMeshConfig } from '../../lib/config/load';
+import { configProblems } from '../support/config';
 
 /**
  * Typical mistakes of a user declaring their own services, each made once in a valid
@@ -52,21 +52,12 @@ function withChanges(changes: Record<number, Service>, extra: Service = {}): Ser
 /** The base config with one service changed. */
 const withMistake = (index: number, change: Service, extra: Service = {}): Service => withChanges({ [index]: change }, extra);
 
-function problems(overrides: unknown): readonly string[] {
-  try {
-    resolveMeshConfig(overrides);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 const DNS_LABEL = 'must be a DNS-1123 label: at most 63 characters, lowercase letters, digits and "-", starting and ending with a letter or digit';
 const KNOWN = 'known: backend/api, backend/db, shop/web';
 
 test('the base config is valid', () => {
-  expect(problems(withMistake(-1, {}))).toEqual([]);
+  expect(configProblems(withMistake(-1, {}))).toEqual([]);
 });
 
 describe('one mistake, exactly its own error(s), at the index the user wrote', () => {
@@ -122,20 +113,20 @@ describe('one mistake, exactly its own error(s), at the index the user wrote', (
     ['a route host as a string', withMistake(0, { route: { hosts: 'shop.example.com' } }), ['services[0].route: {"hosts":"shop.example.com"} must be a mapping with hosts (a list of strings) and optional pathPrefixes (a list of strings)']],
     ['a path prefix without "/"', withMistake(0, { route: { hosts: ['shop.example.com'], pathPrefixes: ['cart'] } }), ["services[0].route.pathPrefixes[0]: 'cart' must be a URI path starting with \"/\""]],
   ])('%s', (_, config, expected) => {
-    expect(problems(config)).toEqual(expected);
+    expect(configProblems(config)).toEqual(expected);
   });
 
   test('a refused entry keeps the indices of the ones after it: each is named as the user wrote it', () => {
     const config = withMistake(0, { port: 'http' });
     (config.services as Service[])[2] = { ...db(), port: 0 };
-    expect(problems(config)).toEqual([
+    expect(configProblems(config)).toEqual([
       "services[0].port: 'http' must be a number (required)",
       'services[2].port: 0 must be an integer port between 1 and 65535',
     ]);
   });
 
   test('a service refused for its shape still has its own callers checked', () => {
-    expect(problems(withMistake(1, { port: '9090', callers: ['shop/wbe'] }))).toEqual([
+    expect(configProblems(withMistake(1, { port: '9090', callers: ['shop/wbe'] }))).toEqual([
       "services[1].port: '9090' must be a number (required)",
       `services[1].callers[0]: 'shop/wbe' is not a declared service (listed by service 'backend/api'; did you mean 'shop/web'? ${KNOWN})`,
     ]);

@@ -1,21 +1,13 @@
-import { ConfigError, resolveMeshConfig } from '../../lib/config/load';
+import { resolveMeshConfig } from '../../lib/config/load';
 import { MeshedService } from '../../lib/mesh/meshed-service';
 import { ServiceWorkloadSpec } from '../../lib/mesh/workload-spec';
 import { find, synthesize } from '../support/synth';
 import { testChart } from '../support/test-app';
+import { configProblems } from '../support/config';
 
 const IMAGE = 'ghcr.io/example/api:1.0.0';
 const api = (more: Record<string, unknown> = {}) => ({ name: 'api', namespace: 'team-a', port: 8080, image: IMAGE, ...more });
 
-function problems(overrides: unknown): readonly string[] {
-  try {
-    resolveMeshConfig(overrides);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('services: a valid list', () => {
   test('is read with its defaults: protocol http, version v1 from image, no callers', () => {
@@ -73,18 +65,18 @@ describe('services: every problem is named, with its field and the service', () 
     ['the name of the namespace default', { services: [api({ name: 'allow-nothing' })] }, "services[0].name: 'allow-nothing' names the namespace default policy"],
     ['an unknown authorization mode', { authorization: { mode: 'audit' } }, "authorization.mode: 'audit' must be one of 'enforce', 'off'"],
   ])('%s', (_, overrides, message) => {
-    expect(problems(overrides).join('\n')).toContain(message);
+    expect(configProblems(overrides).join('\n')).toContain(message);
   });
 
   test('a repeated version is reported once, not also as a clash of the service with itself', () => {
     const twice = { name: 'v1', image: IMAGE };
-    expect(problems({ services: [api({ image: undefined, versions: [twice, twice] })] })).toEqual([
+    expect(configProblems({ services: [api({ image: undefined, versions: [twice, twice] })] })).toEqual([
       "services[0].versions[].name: 'v1' is listed twice: each must be unique",
     ]);
   });
 
   test('all of them at once', () => {
-    const found = problems({
+    const found = configProblems({
       services: [api({ name: 'API', callers: ['nope'] }), api({ namespace: 'team-b', port: 0, route: { hosts: ['x.example.com'] } })],
     });
     expect(found).toEqual([
@@ -149,7 +141,7 @@ describe('services: how their containers run (the keys MeshedService takes, 1:1)
 
   test('bad values are reported together, each naming its field, value and rule', () => {
     expect(
-      problems({
+      configProblems({
         services: [
           api({
             command: 'serve',
@@ -183,11 +175,11 @@ describe('services: how their containers run (the keys MeshedService takes, 1:1)
   });
 
   test('a claim the mesh creates needs a service of one pod, and may not clash with another service\'s claim', () => {
-    expect(problems({ services: [api({ replicas: 2, volumes: [{ name: 'data', persistentVolumeClaim: { size: '1Gi' } }] })] })).toEqual([
+    expect(configProblems({ services: [api({ replicas: 2, volumes: [{ name: 'data', persistentVolumeClaim: { size: '1Gi' } }] })] })).toEqual([
       "services[0].volumes[0].persistentVolumeClaim: '1Gi' creates a ReadWriteOnce claim, which one pod at most may mount, but the service runs 2 (versions × replicas): use one version with replicas 1, or an existing ReadWriteMany claimName",
     ]);
     const claim = (name: string, volume: string) => ({ name, namespace: 'team-a', port: 8080, image: IMAGE, volumes: [{ name: volume, persistentVolumeClaim: { size: '1Gi' } }] });
-    expect(problems({ services: [claim('a', 'b-data'), claim('a-b', 'data')] })).toEqual([
+    expect(configProblems({ services: [claim('a', 'b-data'), claim('a-b', 'data')] })).toEqual([
       "services[1]: 'team-a/a-b' clashes with service 'team-a/a': both write PersistentVolumeClaim/a-b-data in namespace 'team-a'",
     ]);
   });
