@@ -37,9 +37,11 @@ function jestOnce(configFile: string): Run {
   const result = spawnSync(
     process.execPath,
     [path.join(projectRoot, 'node_modules', 'jest', 'bin', 'jest.js'), '--config', configFile, '-i', '--silent', '--json', '--outputFile', `${configFile}.json`, ...TEST_PATHS],
-    { cwd: projectRoot, stdio: 'ignore', env: { ...process.env, CI: 'true' } },
+    // A deadline, so a hung jest ends the benchmark with a message instead of hanging it.
+    { cwd: projectRoot, stdio: 'ignore', env: { ...process.env, CI: 'true' }, timeout: 600_000 },
   );
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.error) throw new Error(`jest --config ${configFile} did not finish: ${result.error.message}`);
   if (result.status !== 0) throw new Error(`jest --config ${configFile} failed (exit ${result.status}): run it by hand to see why`);
   const report = JSON.parse(fs.readFileSync(`${configFile}.json`, 'utf8')) as { numPassedTests: number };
   return { wallMs, cpuMs: childrenCpuMs() - cpuBefore, tests: report.numPassedTests };

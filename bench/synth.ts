@@ -25,6 +25,8 @@ import { meshObjectSizes, renderApp, renderMesh, synthMesh } from '../lib/synth'
 // npm runs scripts from the project root (this file runs compiled, from build/bench/).
 const projectRoot = process.cwd();
 const node = process.execPath;
+/** Every child has a deadline: a hung one ends the benchmark with an error, not a hang. */
+const CHILD_TIMEOUT_MS = 600_000;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -33,7 +35,7 @@ function median(values: number[]): number {
 
 function timeOnce(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
   const start = process.hrtime.bigint();
-  execFileSync(cmd, args, { cwd: projectRoot, env, stdio: 'ignore' });
+  execFileSync(cmd, args, { cwd: projectRoot, env, stdio: 'ignore', timeout: CHILD_TIMEOUT_MS });
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
@@ -103,7 +105,7 @@ function internalsChild(count: number): void {
 }
 
 function scale(count: number): ScaleResult {
-  const out = execFileSync(node, [__filename, 'scale', String(count)], { cwd: projectRoot, encoding: 'utf8' });
+  const out = execFileSync(node, [__filename, 'scale', String(count)], { cwd: projectRoot, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
   return JSON.parse(out);
 }
 
@@ -148,7 +150,7 @@ function benchmark(): void {
   const buildCheck = compare(runs, () => timeOnce(node, ['scripts/build.js']), () => timeOnce(node, ['node_modules/typescript/bin/tsc', '--build', 'tsconfig.build.json']));
   const small = scale(100);
   const large = scale(1000);
-  const internals = JSON.parse(execFileSync(node, [__filename, 'internals', '100'], { cwd: projectRoot, encoding: 'utf8' })) as { internal: number; fallback: number };
+  const internals = JSON.parse(execFileSync(node, [__filename, 'internals', '100'], { cwd: projectRoot, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS })) as { internal: number; fallback: number };
   fs.rmSync(tmp, { recursive: true, force: true });
 
   console.log(`${'ratio'.padEnd(38)} ${'subject'.padStart(12)}  vs ${'baseline'.padStart(12)}   ratio`);
