@@ -28,6 +28,7 @@ function childrenCpuMs(): number {
   const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
   // Fields 16 and 17 (cutime, cstime) of proc(5), counted from the state field (3).
   const ticks = Number(fields[16 - 3]) + Number(fields[17 - 3]);
+  // Clock ticks of USER_HZ, which Linux fixes at 100 for what /proc reports (proc(5)).
   return (ticks * 1000) / 100;
 }
 

@@ -144,8 +144,8 @@ function ownedBySynth(file: string): boolean {
   return (!file.includes('/') && file.endsWith('.k8s.yaml')) || OWNED_SUBDIRS.some((dir) => file.startsWith(`${dir}/`));
 }
 
-/** Every file below `dir`, relative to it, `/`-separated. */
-function filesBelow(dir: string, prefix = ''): string[] {
+/** Every file below `dir`, relative to it, `/`-separated; none when `dir` does not exist. */
+export function filesBelow(dir: string, prefix = ''): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;

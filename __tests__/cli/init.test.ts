@@ -86,6 +86,14 @@ test.each([
   expect(fs.statSync(dir).isDirectory() ? fs.readdirSync(dir) : 'file').toEqual(before);
 });
 
+test('GIVEN a path it cannot write WHEN running init THEN one line names it and the reason, no stack trace', async () => {
+  const cwd = tempDir('init');
+  fs.writeFileSync(path.join(cwd, 'a-file'), '');
+  const result = await init(cwd, 'a-file/mesh');
+  expect(result.code).toBe(1);
+  expect(result.err).toMatch(/^spire-mesh: init: cannot write .*a-file\/mesh: ENOTDIR: not a directory, mkdir '.*a-file\/mesh'$/);
+});
+
 test('GIVEN a freshly cloned empty repository (only .git) WHEN running init there THEN it scaffolds beside .git', async () => {
   const cwd = tempDir('init');
   fs.mkdirSync(path.join(cwd, 'clone', '.git'), { recursive: true });

@@ -19,7 +19,8 @@ const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore' };
 interface PackageJson {
   readonly version: string;
   readonly peerDependencies: Record<string, string>;
-  readonly devDependencies?: Record<string, string>;
+  /** npm keeps them in the packed package.json: the versions this package is tested with. */
+  readonly devDependencies: Record<string, string>;
 }
 
 /**
@@ -29,7 +30,7 @@ interface PackageJson {
  */
 export function meshRepoPackageJson(name: string, own: PackageJson): Record<string, unknown> {
   const peer = (dep: string) => own.peerDependencies[dep];
-  const dev = (dep: string, fallback: string) => (own.devDependencies?.[dep] ? `^${own.devDependencies[dep]}` : fallback);
+  const dev = (dep: string) => `^${own.devDependencies[dep]}`;
   return {
     name,
     version: '0.1.0',
@@ -51,7 +52,7 @@ export function meshRepoPackageJson(name: string, own: PackageJson): Record<stri
     devDependencies: {
       ajv: peer('ajv'),
       'kubernetes-models': peer('kubernetes-models'),
-      'cdk8s-cli': dev('cdk8s-cli', '^2.207.0'),
+      'cdk8s-cli': dev('cdk8s-cli'),
       '@types/jest': '^29',
       '@types/node': '^20',
       jest: '^29',
@@ -99,24 +100,21 @@ export function initMeshRepository(dir: string): InitResult {
   }
   const own = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as PackageJson;
   const name = path.basename(path.resolve(dir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '') || 'mesh';
-  fs.mkdirSync(dir, { recursive: true });
   const files: string[] = [];
-  for (const file of listFiles(TEMPLATE_DIR)) {
-    const target = RENAMED[file] ?? file;
-    fs.mkdirSync(path.dirname(path.join(dir, target)), { recursive: true });
-    fs.copyFileSync(path.join(TEMPLATE_DIR, file), path.join(dir, target));
-    files.push(target);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    for (const file of listFiles(TEMPLATE_DIR)) {
+      const target = RENAMED[file] ?? file;
+      fs.mkdirSync(path.dirname(path.join(dir, target)), { recursive: true });
+      fs.copyFileSync(path.join(TEMPLATE_DIR, file), path.join(dir, target));
+      files.push(target);
+    }
+    fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(meshRepoPackageJson(name, own), null, 2)}\n`);
+    files.push('package.json');
+    fs.cpSync(STARTER_DIST, path.join(dir, 'dist'), { recursive: true });
+  } catch (err) {
+    // The user's file system, not a bug of ours: one line, naming the path that failed.
+    throw new CliError(`init: cannot write ${dir}: ${(err as Error).message}`);
   }
-  fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(meshRepoPackageJson(name, own), null, 2)}\n`);
-  files.push('package.json');
-  copyTree(STARTER_DIST, path.join(dir, 'dist'));
   return { dir, files: files.sort() };
-}
-
-/** Copies every file of `from` into `to`, creating folders. */
-function copyTree(from: string, to: string): void {
-  for (const file of listFiles(from)) {
-    fs.mkdirSync(path.dirname(path.join(to, file)), { recursive: true });
-    fs.copyFileSync(path.join(from, file), path.join(to, file));
-  }
 }

@@ -2,15 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Mesh } from '../composition-root';
-import { publishMesh } from '../synth';
-
-function listFiles(dir: string, base = dir): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const full = path.join(dir, e.name);
-    return e.isDirectory() ? listFiles(full, base) : [path.relative(base, full).split(path.sep).join('/')];
-  });
-}
+import { filesBelow, publishMesh } from '../synth';
 
 /**
  * How a committed dist/ differs from a fresh synth of `build`, byte for byte: one line per
@@ -25,8 +17,8 @@ export function distProblems(distDir: string, build: (outdir: string) => Mesh): 
     const fresh = path.join(tmp, 'dist');
     publishMesh(fresh, build);
     const label = path.basename(distDir);
-    const committed = new Set(listFiles(distDir));
-    const written = new Set(listFiles(fresh));
+    const committed = new Set(filesBelow(distDir));
+    const written = new Set(filesBelow(fresh));
     const problems: string[] = [];
     for (const name of [...new Set([...committed, ...written])].sort()) {
       if (!committed.has(name)) problems.push(`${label}/${name} is missing: a fresh synth writes it`);
